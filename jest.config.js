@@ -1,0 +1,19 @@
+/**
+ * Unit tests sit beside the code (`*.test.ts`); integration, golden and eval tests live in
+ * `test/`. Everything runs against the real Redis and real models; there are no mocks.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  },
+  moduleNameMapper: { '^@argus/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  testTimeout: 60_000,
+  // Integration suites start real processes and share one Redis: one file at a time keeps
+  // CPU-bound inference from skewing each other's timeouts on a 2-core machine.
+  maxWorkers: 1,
+};

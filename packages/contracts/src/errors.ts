@@ -1,0 +1,67 @@
+/**
+ * Stable error codes. Clients branch on `code`, never on `message`, so codes are part of
+ * the public API: add new ones, never rename.
+ */
+export const ERROR_STATUS = {
+  missing_image: 400,
+  invalid_option: 400,
+  invalid_request: 400,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  image_too_large: 422,
+  invalid_image: 422,
+  unavailable: 503,
+  timeout: 504,
+  /** The stored image expired before a worker reached the job. */
+  image_expired: 410,
+  /** The result of a completed job outlived its TTL. */
+  result_expired: 410,
+  model_unavailable: 400,
+  inference_failed: 500,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
+}
+
+/** An error meant for a client: its code and message are safe to show. */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    status?: number,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = status ?? ERROR_STATUS[code];
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/**
+ * BullMQ keeps only a string `failedReason` for a failed job. Workers write it as
+ * "code: message" so the gateway can give clients the same `{code, message}` pair that
+ * synchronous validation errors carry.
+ */
+export function formatFailure(code: ErrorCode, message: string): string {
+  return `${code}: ${message}`;
+}
+
+export function parseFailure(reason: string | undefined): { code: ErrorCode; message: string } {
+  const match = /^([a-z_]+): ([\s\S]*)$/.exec(reason ?? '');
+  if (match && isErrorCode(match[1])) return { code: match[1], message: match[2] };
+  return { code: 'internal', message: reason || 'the job failed without a reason' };
+}

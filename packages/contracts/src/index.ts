@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './job-catalog';
+export * from './results';

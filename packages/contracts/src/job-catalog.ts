@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog: one entry per task with its queue, options schema and retry policy.
+ * The gateway validates options with these schemas before enqueueing and the worker
+ * re-parses job data with them, so both sides agree on defaults.
+ */
+export const TASKS = ['detect', 'parse'] as const;
+export const TaskSchema = z.enum(TASKS);
+export type Task = z.infer<typeof TaskSchema>;
+
+const probability = z.coerce.number().min(0).max(1);
+
+export const DetectOptionsSchema = z.object({
+  /** Model id from the manifest; the task's default model when omitted. */
+  model: z.string().min(1).max(100).optional(),
+  /** Minimum class confidence kept. Default 0.25. */
+  confidence: probability.default(0.25),
+  /** IoU above which NMS drops the lower-scored box of the same class. Default 0.45. */
+  iou: probability.default(0.45),
+  /** Upper bound on returned detections. Default 300. */
+  maxDetections: z.coerce.number().int().min(1).max(1000).default(300),
+});
+export type DetectOptions = z.infer<typeof DetectOptionsSchema>;
+
+export const ParseOptionsSchema = z.object({
+  model: z.string().min(1).max(100).optional(),
+  /** Person threshold on sigmoid(segments). Default 0.5. */
+  threshold: probability.default(0.5),
+  /** Overlay opacity of the part colours. Default 0.5. */
+  alpha: probability.default(0.5),
+});
+export type ParseOptions = z.infer<typeof ParseOptionsSchema>;
+
+export interface TaskDefinition<S extends z.ZodType> {
+  task: Task;
+  /** BullMQ queue name (before the key prefix). */
+  queueName: string;
+  optionsSchema: S;
+  /** Options that change the result, in cache-key order. `model` is keyed separately. */
+  cacheKeyOptions: readonly string[];
+  attempts: number;
+  backoffMs: number;
+}
+
+export const JOB_CATALOG = {
+  detect: {
+    task: 'detect',
+    queueName: 'detect',
+    optionsSchema: DetectOptionsSchema,
+    cacheKeyOptions: ['confidence', 'iou', 'maxDetections'],
+    attempts: 3,
+    backoffMs: 1000,
+  },
+  parse: {
+    task: 'parse',
+    queueName: 'parse',
+    optionsSchema: ParseOptionsSchema,
+    cacheKeyOptions: ['threshold', 'alpha'],
+    attempts: 3,
+    backoffMs: 1000,
+  },
+} as const satisfies { [T in Task]: TaskDefinition<z.ZodType> };
+
+/**
+ * What a job carries in BullMQ. Image bytes never travel in job data: they sit under
+ * `blobKey` with a TTL.
+ */
+export const JobDataSchema = z.object({
+  task: TaskSchema,
+  blobKey: z.string(),
+  md5: z.string().regex(/^[0-9a-f]{32}$/),
+  /** Resolved model id (never empty: the gateway resolves the default). */
+  modelId: z.string(),
+  /** Options already validated and defaulted by the task's schema. */
+  options: z.record(z.string(), z.unknown()),
+  /** Where the worker stores the result; also the result-cache key. */
+  resultKey: z.string(),
+  /** Request id that follows the job into the worker's logs. */
+  requestId: z.string().optional(),
+  submittedAt: z.number(),
+});
+export type JobData = z.infer<typeof JobDataSchema>;
+
+/** A job's return value holds only a reference: results live under their own key. */
+export const JobReturnSchema = z.object({
+  resultKey: z.string(),
+  timings: z.record(z.string(), z.number()).optional(),
+});
+export type JobReturn = z.infer<typeof JobReturnSchema>;
