@@ -1,0 +1,89 @@
+import http from 'node:http';
+import { QueueEvents } from 'bullmq';
+import type { Config, Logger } from '@argus/config';
+import { TASKS, type Task } from '@argus/contracts';
+import { manifestPathFor, readManifest } from '@argus/models';
+import { BlobStore, RedisKeys, WorkerRegistry, bullPrefix, createQueue, createRedis, waitForReady } from '@argus/queue';
+import { createApp } from './app';
+import { JobService } from './jobs/job.service';
+
+export interface GatewayApp {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Wires connections, queues and the HTTP app, and starts listening. */
+export async function startGateway(config: Config, log: Logger): Promise<GatewayApp> {
+  const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
+  const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
+  const redis = createRedis(config.REDIS_URL, { role: 'producer', name: 'argus-gateway', onError: onRedisError });
+  await waitForReady(redis, 10_000);
+
+  const settings = { prefix: config.KEY_PREFIX, retentionSeconds: config.RESULT_TTL_SECONDS };
+  const queues = Object.fromEntries(TASKS.map((t) => [t, createQueue(t, redis, settings)])) as Record<
+    Task,
+    ReturnType<typeof createQueue>
+  >;
+  // QueueEvents holds a blocking read, so it gets its own retry-forever connection.
+  const events = Object.fromEntries(
+    TASKS.map((t) => {
+      const qe = new QueueEvents(t, {
+        connection: createRedis(config.REDIS_URL, { role: 'worker', name: `argus-gateway-events-${t}`, onError: onRedisError }),
+        prefix: bullPrefix(config.KEY_PREFIX),
+      });
+      qe.on('error', (err) => log.warn('queue events error', { task: t, err: err.message }));
+      return [t, qe];
+    }),
+  ) as Record<Task, QueueEvents>;
+
+  const keys = new RedisKeys(config.KEY_PREFIX);
+  const blobs = new BlobStore(redis);
+  const jobs = new JobService({
+    queues,
+    events,
+    blobs,
+    keys,
+    manifest,
+    settings: {
+      resultTtlSeconds: config.RESULT_TTL_SECONDS,
+      blobTtlSeconds: config.BLOB_TTL_SECONDS,
+      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    },
+  });
+  const app = createApp({
+    log,
+    jobs,
+    redis,
+    registry: new WorkerRegistry(redis, keys),
+    settings: {
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      maxPixels: config.MAX_PIXELS,
+      syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+      workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
+    },
+  });
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  log.info('gateway listening', { url });
+
+  return {
+    server,
+    url,
+    async close() {
+      // Stop accepting, let in-flight requests finish, then drop connections.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(Object.values(events).map((e) => e.close()));
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '@argus/contracts';
+import type { Logger } from '@argus/config';
+
+/** The one place errors become HTTP answers: `{ error: { code, message } }`, never a stack. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) {
+      log.error('request failed', { requestId: req.requestId, path: req.path, err: describe(err) });
+    }
+    if (res.headersSent) return;
+    res.status(appError.status).json(appError.toJSON());
+  };
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const type = (err as { type?: string }).type;
+  // Errors raised by express' own body parsers carry a status and a type.
+  if (type === 'entity.too.large') return new AppError('payload_too_large', 'the request body is too large');
+  if (status && status >= 400 && status < 500) {
+    return new AppError('invalid_request', (err as Error).message || 'bad request', status);
+  }
+  return new AppError('internal', 'an internal error occurred; it has been logged');
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `no route for ${req.method} ${req.path}`));
+};
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,83 @@
+import type { Job } from 'bullmq';
+import { parseFailure, type ErrorCode, type JobData, type JobReturn, type JobStatus, type Task } from '@argus/contracts';
+
+export interface JobProgress {
+  stage: string;
+  percent: number;
+}
+
+/** What `GET /v1/jobs/:id` answers. */
+export interface JobView {
+  id: string;
+  task: Task;
+  status: JobStatus;
+  progress: JobProgress;
+  cached: boolean;
+  md5: string;
+  model: string;
+  result?: unknown;
+  error?: { code: ErrorCode; message: string };
+  createdAt: string;
+  finishedAt: string | null;
+  timings: { queuedMs?: number; processingMs?: number; totalMs?: number; attempts?: number };
+  links: Record<string, string>;
+}
+
+/** BullMQ's states folded into the four a client needs. */
+export function statusFromState(state: string): JobStatus {
+  switch (state) {
+    case 'active':
+      return 'active';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    default:
+      // waiting, prioritized, delayed (backoff between attempts), waiting-children
+      return 'queued';
+  }
+}
+
+export function linksFor(id: string): Record<string, string> {
+  return { self: `/v1/jobs/${id}` };
+}
+
+export function viewFromJob(
+  job: Job<JobData, JobReturn, Task>,
+  state: string,
+  extra: { result?: unknown; error?: JobView['error'] },
+): JobView {
+  const status = statusFromState(state);
+  const progress = normaliseProgress(job.progress, status);
+  const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
+  const error = extra.error ?? (status === 'failed' ? parseFailure(job.failedReason) : undefined);
+  return {
+    id: String(job.id),
+    task: job.data.task,
+    status,
+    progress,
+    cached: false,
+    md5: job.data.md5,
+    model: job.data.modelId,
+    ...(extra.result !== undefined ? { result: extra.result } : {}),
+    ...(error ? { error } : {}),
+    createdAt: new Date(job.timestamp).toISOString(),
+    finishedAt: finishedOn ? new Date(finishedOn).toISOString() : null,
+    timings: {
+      ...(job.processedOn ? { queuedMs: job.processedOn - job.timestamp } : {}),
+      ...(job.processedOn && finishedOn ? { processingMs: finishedOn - job.processedOn } : {}),
+      ...(finishedOn ? { totalMs: finishedOn - job.timestamp } : {}),
+      attempts: job.attemptsMade,
+    },
+    links: linksFor(String(job.id)),
+  };
+}
+
+function normaliseProgress(raw: unknown, status: JobStatus): JobProgress {
+  if (status === 'completed') return { stage: 'done', percent: 100 };
+  if (raw && typeof raw === 'object' && 'stage' in raw && 'percent' in raw) {
+    const p = raw as JobProgress;
+    return { stage: String(p.stage), percent: Number(p.percent) };
+  }
+  return { stage: status === 'active' ? 'decoding' : 'queued', percent: 0 };
+}

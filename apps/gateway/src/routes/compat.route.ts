@@ -1,0 +1,75 @@
+import { Router, type Request, type Response, type NextFunction, type ErrorRequestHandler } from 'express';
+import { AppError, type DetectResult } from '@argus/contracts';
+import type { JobService } from '../jobs/job.service';
+import type { JobView } from '../jobs/job-view';
+import { multipartImage } from '../uploads/multipart-image';
+import { toAppError } from '../http/error-handler';
+import { submitFromRequest, type UploadSettings } from './jobs.route';
+
+/**
+ * Synchronous endpoints that keep existing clients working: the original Flask service's
+ * `POST /detect`, and the DeepStack / CodeProject.AI detection API that Frigate and Home
+ * Assistant speak. Both run through the same queue and cache as `/v1/jobs`.
+ */
+export function compatRouter(jobs: JobService, settings: UploadSettings & { syncTimeoutMs: number }): Router {
+  const router = Router();
+
+  const runDetect = async (req: Request, fields: Record<string, unknown>): Promise<DetectResult> => {
+    const outcome = await submitFromRequest(req, jobs, settings, 'detect', fields);
+    const view: JobView = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
+    if (view.error) throw new AppError(view.error.code, view.error.message);
+    return view.result as DetectResult;
+  };
+
+  router.post('/detect', multipartImage('file', settings), async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const result = await runDetect(req, { confidence: body.confidence, iou: body.iou, model: body.model });
+    res.json({
+      success: true,
+      detections: result.detections.map((d) => ({
+        class: d.label,
+        confidence: d.confidence,
+        bbox: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
+      })),
+      count: result.count,
+    });
+  });
+
+  router.post('/v1/vision/detection', multipartImage('image', settings), async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const started = Date.now();
+    const result = await runDetect(req, { confidence: body.min_confidence ?? 0.4, model: body.model });
+    res.json({
+      success: true,
+      predictions: result.detections.map((d) => ({
+        label: d.label,
+        confidence: d.confidence,
+        x_min: Math.round(d.box.x1),
+        y_min: Math.round(d.box.y1),
+        x_max: Math.round(d.box.x2),
+        y_max: Math.round(d.box.y2),
+      })),
+      count: result.count,
+      inferenceMs: Math.round(result.timings.inferMs),
+      processMs: Date.now() - started,
+      code: 200,
+    });
+  });
+
+  router.use(compatErrors);
+  return router;
+}
+
+/** These clients look for `success: false`; the stable `error.code` rides along. */
+export const compatErrors: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const appError = toAppError(err);
+  if (appError.status >= 500 && appError.code === 'internal') {
+    next(err);
+    return;
+  }
+  res.status(appError.status).json({ success: false, ...appError.toJSON() });
+};

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AppError, type DetectOptions, type DetectResult } from '@argus/contracts';
+import type { Logger } from '@argus/config';
+import type { InferenceRequest, InferenceResponse, InferenceThreadInit, ThreadEvent } from './inference-protocol';
+
+type Pending = { resolve: (r: DetectResult) => void; reject: (e: Error) => void };
+
+/**
+ * Main-thread handle on the inference thread: request/response by id. If the thread dies,
+ * pending requests fail with a retryable error and a new thread is started, so one crash
+ * costs a retry, not the worker.
+ */
+export class InferenceClient {
+  private thread!: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closing = false;
+  loadedModels: string[] = [];
+
+  private constructor(
+    private readonly init: InferenceThreadInit,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the thread and resolves once every model is loaded (or rejects with why not). */
+  static async start(init: InferenceThreadInit, log: Logger): Promise<InferenceClient> {
+    const client = new InferenceClient(init, log);
+    await client.spawn();
+    return client;
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const thread = new Worker(path.join(__dirname, 'inference-thread.js'), { workerData: this.init });
+      this.thread = thread;
+      let ready = false;
+      thread.on('message', (event: ThreadEvent) => {
+        if (event.type === 'ready') {
+          ready = true;
+          this.loadedModels = event.models;
+          this.log.info('models loaded', { models: event.models, loadMs: event.loadMs });
+          resolve();
+        } else if (event.type === 'init-failed') {
+          reject(new Error(event.message));
+          void thread.terminate();
+        } else {
+          this.settle(event);
+        }
+      });
+      thread.on('error', (err) => {
+        this.log.error('inference thread crashed', { err });
+        if (!ready) reject(err);
+      });
+      thread.on('exit', (code) => {
+        this.failPending(`the inference thread exited (code ${code})`);
+        if (ready && !this.closing) {
+          this.log.warn('restarting inference thread', { code });
+          this.spawn().catch((err: Error) => {
+            this.log.error('inference thread restart failed; exiting', { err });
+            process.exit(1);
+          });
+        }
+      });
+    });
+  }
+
+  detect(modelId: string, image: Buffer, options: DetectOptions): Promise<DetectResult> {
+    const requestId = this.nextId++;
+    // Copy into a fresh ArrayBuffer we can transfer (the Redis buffer may be pooled).
+    const owned = new Uint8Array(image);
+    const req: InferenceRequest = { requestId, kind: 'detect', modelId, image: owned, options };
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.thread.postMessage(req, [owned.buffer]);
+    });
+  }
+
+  private settle(res: InferenceResponse): void {
+    const waiter = this.pending.get(res.requestId);
+    if (!waiter) return;
+    this.pending.delete(res.requestId);
+    if (res.ok) waiter.resolve(res.result);
+    else waiter.reject(new AppError(res.error.code, res.error.message));
+  }
+
+  private failPending(reason: string): void {
+    for (const [id, waiter] of this.pending) {
+      waiter.reject(new Error(reason));
+      this.pending.delete(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.thread.terminate();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './redis-connection';
+export * from './keys';
+export * from './queues';
+export * from './blob-store';
+export * from './worker-registry';
