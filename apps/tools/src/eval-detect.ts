@@ -37,19 +37,25 @@ async function main(): Promise<void> {
   });
   const ref = REFERENCE[result.modelId];
   const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
-  const gap = (v: number, r: number | undefined) => (r === undefined ? '-' : `${v - r >= 0 ? '+' : ''}${(v - r).toFixed(3)}`);
+  const gap = (v: number, r: number | undefined) =>
+    r === undefined ? '-' : `${v - r >= 0 ? '+' : ''}${(v - r).toFixed(3)}`;
   console.log(
     `model ${result.modelId}: ${result.images} images, ${result.gtBoxes} boxes, ${result.msPerImage.toFixed(1)} ms/image`,
   );
-  console.log(['metric'.padEnd(10), 'measured'.padStart(9), 'reference'.padStart(10), 'gap'.padStart(7)].join('  '));
+  console.log(
+    ['metric'.padEnd(10), 'measured'.padStart(9), 'reference'.padStart(10), 'gap'.padStart(7)].join('  '),
+  );
   for (const [name, value, reference] of [
     ['mAP50', result.map50, ref?.map50],
     ['mAP50-95', result.map50_95, ref?.map50_95],
   ] as const) {
     console.log(
-      [name.padEnd(10), value.toFixed(4).padStart(9), fmt(reference).padStart(10), gap(value, reference).padStart(7)].join(
-        '  ',
-      ),
+      [
+        name.padEnd(10),
+        value.toFixed(4).padStart(9),
+        fmt(reference).padStart(10),
+        gap(value, reference).padStart(7),
+      ].join('  '),
     );
   }
 }

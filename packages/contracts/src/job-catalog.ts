@@ -23,12 +23,29 @@ export const DetectOptionsSchema = z.object({
 });
 export type DetectOptions = z.infer<typeof DetectOptionsSchema>;
 
+export const PARSE_MODES = ['crops', 'whole'] as const;
+
 export const ParseOptionsSchema = z.object({
   model: z.string().min(1).max(100).optional(),
-  /** Person threshold on sigmoid(segments). Default 0.5. */
+  /**
+   * Person threshold: a pixel is a person where the parse model's person probability
+   * (BodyPix: sigmoid(segments); LIP parsers: 1 − softmax(background)) exceeds it. Default 0.5.
+   */
   threshold: probability.default(0.5),
   /** Overlay opacity of the part colours. Default 0.5. */
   alpha: probability.default(0.5),
+  /**
+   * `crops` (default): find people with the person detector, parse each person's crop at the
+   * parse model's resolution and paste the parts back, so small and distant people get as
+   * many model pixels as large ones. `whole`: parse the whole image in one pass and split
+   * people by connected regions. `crops` falls back to `whole` when the worker has no
+   * detector loaded; the result's `mode` says which ran.
+   */
+  mode: z.enum(PARSE_MODES).default('crops'),
+  /** `crops` mode: minimum detector confidence for a person box. Default 0.25. */
+  personConfidence: probability.default(0.25),
+  /** Upper bound on people parsed (highest detector scores first). Default 20. */
+  maxPersons: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type ParseOptions = z.infer<typeof ParseOptionsSchema>;
 
@@ -56,7 +73,7 @@ export const JOB_CATALOG = {
     task: 'parse',
     queueName: 'parse',
     optionsSchema: ParseOptionsSchema,
-    cacheKeyOptions: ['threshold', 'alpha'],
+    cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons'],
     attempts: 3,
     backoffMs: 1000,
   },

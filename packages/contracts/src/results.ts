@@ -26,5 +26,62 @@ export interface DetectResult {
   timings: { decodeMs: number; inferMs: number; postMs: number };
 }
 
+/**
+ * A binary mask in COCO's uncompressed run-length encoding: pixels in column-major order,
+ * `counts` alternating runs of 0s and 1s starting with 0s (`counts[0]` may be 0). pycocotools
+ * reads it with `mask.frPyObjects(rle, h, w)`.
+ */
+export interface RleMask {
+  /** [height, width]. */
+  size: [number, number];
+  counts: number[];
+}
+
+export interface ParsePart {
+  /** LIP label name (see `legend`). */
+  label: string;
+  /** Pixels of this part owned by the person, at original resolution. */
+  pixels: number;
+  /** Bounding box of those pixels, pixel-edge coordinates (x2, y2 exclusive). */
+  box: Box;
+}
+
+export interface ParsePerson {
+  /** 1-based; the same number is this person's value in masks and `personMaskPngs[id - 1]`. */
+  id: number;
+  /** `crops` mode: the detector's person box; `whole` mode: the bounds of the person's pixels. */
+  box: Box;
+  /** `crops` mode: detector confidence; `whole` mode: mean person probability of the region. */
+  score: number;
+  /** Parts present, in LIP id order. */
+  parts: ParsePart[];
+  /** All pixels owned by the person (any part). No pixel belongs to two people. */
+  mask: RleMask;
+}
+
+export interface ParseLegendEntry {
+  /** LIP id: the pixel value in the label PNG. */
+  id: number;
+  label: string;
+  /** `#rrggbb` used in the overlay and the label PNG's palette. */
+  color: string;
+}
+
+export interface ParseResult {
+  persons: ParsePerson[];
+  numPersons: number;
+  /** LIP labels present anywhere in the image (Background excluded), in id order. */
+  partsDetected: string[];
+  /** Background plus every label present, in id order. */
+  legend: ParseLegendEntry[];
+  image: { width: number; height: number };
+  model: ModelRef;
+  /** Which pipeline ran (see ParseOptions.mode). */
+  mode: 'crops' | 'whole';
+  /** The person detector used in `crops` mode. */
+  personModel?: ModelRef;
+  timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
+}
+
 export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -4,3 +4,5 @@ export * from './install-models';
 export * from './session';
 export * from './detect.pipeline';
 export * from './load-models';
+export * from './parse.model';
+export * from './parse.pipeline';

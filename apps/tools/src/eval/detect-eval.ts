@@ -22,7 +22,12 @@ import { meanAveragePrecision, type GroundTruthBox, type ImageEvaluation } from 
  * Ultralytics' validation settings (`yolo val`): a very low confidence so the whole
  * precision/recall curve is seen, NMS IoU 0.7, one candidate per class above the threshold.
  */
-export const EVAL_POSTPROCESS = { confidence: 0.001, iou: 0.7, multiLabel: true, maxDetections: 300 } as const;
+export const EVAL_POSTPROCESS = {
+  confidence: 0.001,
+  iou: 0.7,
+  multiLabel: true,
+  maxDetections: 300,
+} as const;
 
 export interface DetectEvalOptions {
   /** Folder with `manifest.json` and the installed model files. */
@@ -95,7 +100,12 @@ export function listCoco128(datasetDir: string, split = 'train2017'): DatasetIma
 }
 
 /** YOLO label lines (`cls cx cy w h`, normalised) → pixel boxes of a `width`×`height` image. */
-export function parseYoloLabels(text: string, width: number, height: number, source = 'labels'): GroundTruthBox[] {
+export function parseYoloLabels(
+  text: string,
+  width: number,
+  height: number,
+  source = 'labels',
+): GroundTruthBox[] {
   const boxes: GroundTruthBox[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
@@ -118,7 +128,9 @@ export function parseYoloLabels(text: string, width: number, height: number, sou
 
 export async function evaluateDetection(opts: DetectEvalOptions): Promise<DetectEvalResult> {
   const batchSize = opts.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be ≥ 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be ≥ 1, got ${batchSize}`);
+  }
   const datasetDir = opts.datasetDir ?? defaultCoco128Dir();
   const dataset = listCoco128(datasetDir);
   const limits = { maxPixels: opts.maxPixels ?? 40_000_000 };
@@ -128,7 +140,9 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
   const model = await loadDetectModel(entry, opts.modelsDir, { intraOpThreads: opts.intraOpThreads ?? 0 });
 
   const prepare = (items: readonly DatasetImage[]) =>
-    Promise.all(items.map(async (item) => preprocessDetect(await fs.promises.readFile(item.imagePath), entry, limits)));
+    Promise.all(
+      items.map(async (item) => preprocessDetect(await fs.promises.readFile(item.imagePath), entry, limits)),
+    );
 
   const batches: DatasetImage[][] = [];
   for (let i = 0; i < dataset.length; i += batchSize) batches.push(dataset.slice(i, i + batchSize));
@@ -171,5 +185,12 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
   }
   const elapsed = performance.now() - started;
   const { map50, map50_95 } = meanAveragePrecision(evaluations);
-  return { modelId: entry.id, map50, map50_95, images: evaluations.length, gtBoxes, msPerImage: elapsed / evaluations.length };
+  return {
+    modelId: entry.id,
+    map50,
+    map50_95,
+    images: evaluations.length,
+    gtBoxes,
+    msPerImage: elapsed / evaluations.length,
+  };
 }
