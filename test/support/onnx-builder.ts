@@ -347,6 +347,80 @@ export function buildSlowModel(file: string, opts: SlowModelOptions = {}): void 
   });
 }
 
+export interface SlowDetectorModelOptions {
+  /** Number of chained MatMul nodes; the run time is linear in it. Default 96. */
+  repeats?: number;
+  /** Input side (square, 3 channels). Default 640, as YOLOv8. */
+  inputSize?: number;
+  /** Default 80 (COCO). */
+  numClasses?: number;
+  /** Default 8400, YOLOv8's anchor count at 640. */
+  numAnchors?: number;
+  /** Default "images". */
+  inputName?: string;
+  /** Default "output0". */
+  outputName?: string;
+}
+
+/**
+ * A slow stand-in with the signature of the YOLOv8 detector (`images` float32 [1,3,640,640] →
+ * `output0` float32 [1,84,8400]) whose output is all zeros, so every image gives 0 detections
+ * at any confidence above 0: for lock-renewal and timeout tests through the real worker.
+ *
+ * Graph: the input reshaped to [rows,2048] (rows = 3·640·640/2048 = 600) → `repeats` × MatMul
+ * with one shared 2048×2048 weight whose entries are 1/2048 (so values stay those of the input's
+ * row means) → ReduceMean to one number → Mul by 0 → Expand to [1,84,8400]. The output depends
+ * on the whole chain, so onnxruntime cannot prune it.
+ *
+ * Cost is 2·600·2048²·repeats flops (≈ 5 Gflop per MatMul, 483 Gflop at the default 96).
+ * Measured with onnxruntime-node 1.30 on the 2-core build VM (graphOptimizationLevel `all`,
+ * 2 intra-op threads, idle): see test/lock-renewal.test.ts for the figures.
+ */
+export function buildSlowDetectorModel(file: string, opts: SlowDetectorModelOptions = {}): void {
+  const size = 2048;
+  const repeats = opts.repeats ?? 96;
+  const inputSize = opts.inputSize ?? 640;
+  const numClasses = opts.numClasses ?? 80;
+  const numAnchors = opts.numAnchors ?? 8400;
+  const input = opts.inputName ?? 'images';
+  const output = opts.outputName ?? 'output0';
+  if (repeats < 1) throw new RangeError('repeats must be at least 1');
+  const elements = 3 * inputSize * inputSize;
+  if (elements % size !== 0) throw new RangeError(`3·${inputSize}² is not a multiple of ${size}`);
+  const rows = elements / size;
+
+  const nodes: NodeSpec[] = [{ opType: 'Reshape', inputs: [input, 'rows_shape'], outputs: ['h0'] }];
+  for (let i = 0; i < repeats; i++) {
+    nodes.push({ opType: 'MatMul', inputs: [`h${i}`, 'w'], outputs: [`h${i + 1}`] });
+  }
+  nodes.push(
+    // No axes: reduce everything to a [1,1] mean.
+    { opType: 'ReduceMean', inputs: [`h${repeats}`], outputs: ['mean'], attributes: { keepdims: attr.int(1) } },
+    { opType: 'Mul', inputs: ['mean', 'zero'], outputs: ['nothing'] },
+    { opType: 'Expand', inputs: ['nothing', 'output_shape'], outputs: [output] },
+  );
+  writeOnnxModel(file, {
+    opsetImports: [{ version: 13 }],
+    metadata: { description: 'slow YOLOv8-signature test detector: all-zero output, see test/support/onnx-builder.ts' },
+    graph: {
+      name: 'slow_detector',
+      nodes,
+      initializers: [
+        { name: 'w', dims: [size, size], data: new Float32Array(size * size).fill(1 / size) },
+        { name: 'rows_shape', dims: [2], data: BigInt64Array.from([BigInt(rows), BigInt(size)]) },
+        { name: 'zero', dims: [], data: [0] },
+        {
+          name: 'output_shape',
+          dims: [3],
+          data: BigInt64Array.from([1n, BigInt(4 + numClasses), BigInt(numAnchors)]),
+        },
+      ],
+      inputs: [{ name: input, shape: [1, 3, inputSize, inputSize] }],
+      outputs: [{ name: output, shape: [1, 4 + numClasses, numAnchors] }],
+    },
+  });
+}
+
 /**
  * One RGB colour per class. A pixel painted with `SCHP_LIKE_COLOURS[k]` is classified as k
  * by the model from `buildSchpLikeModel`. These are the standard LIP palette colours; class 0

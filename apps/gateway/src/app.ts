@@ -6,6 +6,7 @@ import type { JobService } from './jobs/job.service';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { jobsRouter } from './routes/jobs.route';
+import { artifactsRouter } from './routes/artifacts.route';
 import { compatRouter } from './routes/compat.route';
 import { healthRouter } from './routes/health.route';
 import { openapiRouter } from './routes/openapi.route';
@@ -35,6 +36,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());
   app.use(jobsRouter(deps.jobs, deps.settings));
+  app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, deps.settings));
 
   app.use(notFound);

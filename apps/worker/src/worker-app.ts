@@ -8,32 +8,38 @@ import { manifestPathFor, readManifest, type Manifest } from '@argus/models';
 import { BlobStore, RedisKeys, WorkerRegistry, bullPrefix, createRedis } from '@argus/queue';
 import { InferenceClient } from './inference/inference-client';
 import { detectProcessor } from './processors/detect.processor';
+import { parseProcessor } from './processors/parse.processor';
 import type { ProcessorDeps } from './processors/processor-deps';
 
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
 /** Startup fails loudly when a served task has no processor. */
-const PROCESSORS: Partial<Record<Task, Processor>> = { detect: detectProcessor };
+const PROCESSORS: Record<Task, Processor> = { detect: detectProcessor, parse: parseProcessor };
 
 export interface WorkerApp {
   id: string;
   close(): Promise<void>;
 }
 
-/** Which models this worker loads: WORKER_MODELS, else every model of the tasks it serves. */
+/**
+ * Which models this worker loads: WORKER_MODELS, else every model of the tasks it serves.
+ * Parsing finds people with the default detector, so a parse worker loads that too.
+ */
 export function selectModels(manifest: Manifest, tasks: readonly Task[], requested: readonly string[]): string[] {
-  if (requested.length) return [...requested];
-  return manifest.models.filter((m) => tasks.includes(m.task)).map((m) => m.id);
+  const ids = requested.length ? [...requested] : manifest.models.filter((m) => tasks.includes(m.task)).map((m) => m.id);
+  const detector = manifest.models.find((m) => m.task === 'detect' && m.default);
+  if (tasks.includes('parse') && detector && !ids.includes(detector.id)) ids.push(detector.id);
+  return ids;
 }
 
 export async function startWorker(config: Config, log: Logger): Promise<WorkerApp> {
   const id = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  const tasks = config.WORKER_TASKS.map((t) => TaskSchema.parse(t)).filter((t) => {
-    if (PROCESSORS[t]) return true;
-    log.warn('task has no processor in this build; not serving it', { task: t });
-    return false;
+  const tasks = config.WORKER_TASKS.map((t) => {
+    const parsed = TaskSchema.safeParse(t);
+    if (!parsed.success) throw new Error(`WORKER_TASKS: unknown task "${t}" (known: ${TaskSchema.options.join(', ')})`);
+    return parsed.data;
   });
-  if (tasks.length === 0) throw new Error(`none of WORKER_TASKS (${config.WORKER_TASKS.join(',')}) has a processor`);
+  if (tasks.length === 0) throw new Error('WORKER_TASKS is empty: name at least one task');
 
   const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
   const modelIds = selectModels(manifest, tasks, config.WORKER_MODELS);
@@ -53,10 +59,10 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const keys = new RedisKeys(config.KEY_PREFIX);
   const blobs = new BlobStore(connection);
   const registry = new WorkerRegistry(connection, keys);
-  const deps: ProcessorDeps = { blobs, inference, resultTtlSeconds: config.RESULT_TTL_SECONDS, log };
+  const deps: ProcessorDeps = { blobs, keys, inference, resultTtlSeconds: config.RESULT_TTL_SECONDS, log };
 
   const workers = tasks.map((task) => {
-    const processor = PROCESSORS[task]!;
+    const processor = PROCESSORS[task];
     const worker = new Worker<JobData, JobReturn, Task>(JOB_CATALOG[task].queueName, (job) => processor(job, deps), {
       connection,
       prefix: bullPrefix(config.KEY_PREFIX),

@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   invalid_option: 400,
   invalid_request: 400,
   not_found: 404,
+  /** The job has not finished, so its result images do not exist yet. */
+  not_ready: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   image_too_large: 422,

@@ -20,7 +20,17 @@ export interface JobView {
   createdAt: string;
   finishedAt: string | null;
   timings: { queuedMs?: number; processingMs?: number; totalMs?: number; attempts?: number };
-  links: Record<string, string>;
+  links: JobLinks;
+}
+
+export interface JobLinks {
+  self: string;
+  /** Parse: the coloured overlay; detect: not produced. */
+  overlay?: string;
+  /** Parse: palette PNG whose pixel values are LIP part ids. */
+  labels?: string;
+  /** Parse: one binary mask PNG per person, in `persons` order. */
+  masks?: string[];
 }
 
 /** BullMQ's states folded into the four a client needs. */
@@ -38,8 +48,17 @@ export function statusFromState(state: string): JobStatus {
   }
 }
 
-export function linksFor(id: string): Record<string, string> {
-  return { self: `/v1/jobs/${id}` };
+/** Links to a job and, once a parse has completed, to its images. */
+export function linksFor(id: string, task?: Task, result?: unknown): JobLinks {
+  const self = `/v1/jobs/${id}`;
+  if (task !== 'parse' || !result || typeof result !== 'object') return { self };
+  const persons = (result as { persons?: unknown[] }).persons ?? [];
+  return {
+    self,
+    overlay: `${self}/overlay.png`,
+    labels: `${self}/labels.png`,
+    masks: persons.map((_, n) => `${self}/persons/${n}/mask.png`),
+  };
 }
 
 export function viewFromJob(
@@ -69,7 +88,7 @@ export function viewFromJob(
       ...(finishedOn ? { totalMs: finishedOn - job.timestamp } : {}),
       attempts: job.attemptsMade,
     },
-    links: linksFor(String(job.id)),
+    links: linksFor(String(job.id), job.data.task, extra.result),
   };
 }
 

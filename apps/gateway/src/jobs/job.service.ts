@@ -158,6 +158,28 @@ export class JobService {
     return done;
   }
 
+  /**
+   * A stored PNG of a completed job (`overlay.png`, `labels.png`, `person-N.png`).
+   * 409 `not_ready` while the job runs, 404 when the job or the image does not exist.
+   */
+  async artifact(id: string, name: string): Promise<Buffer> {
+    const view = await this.get(id);
+    if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
+    if (view.status === 'failed') throw new AppError('not_found', `job ${id} failed, so it has no images`);
+    if (view.status !== 'completed') throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
+    const resultKey = await this.resultKeyOf(id);
+    const bytes = resultKey ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name))) : null;
+    if (!bytes) throw new AppError('not_found', `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs produce JSON only)' : ''}`);
+    return bytes;
+  }
+
+  private async resultKeyOf(id: string): Promise<string | undefined> {
+    const job = await this.findJob(id);
+    if (job) return job.data.resultKey;
+    const record = await this.redis(() => this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)));
+    return record?.resultKey;
+  }
+
   private async findJob(id: string): Promise<ArgusJob | undefined> {
     const tasks = Object.keys(this.deps.queues) as Task[];
     const jobs = await this.redis(() => Promise.all(tasks.map((t) => this.deps.queues[t].getJob(id))));
@@ -193,6 +215,6 @@ function cachedView(record: CachedJobRecord, result: unknown): JobView {
     createdAt: created,
     finishedAt: created,
     timings: { queuedMs: 0, processingMs: 0, totalMs: 0 },
-    links: linksFor(record.id),
+    links: linksFor(record.id, record.task, result),
   };
 }

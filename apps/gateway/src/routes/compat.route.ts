@@ -1,5 +1,5 @@
 import { Router, type Request, type Response, type NextFunction, type ErrorRequestHandler } from 'express';
-import { AppError, type DetectResult } from '@argus/contracts';
+import { AppError, type DetectResult, type ParseResult } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
 import type { JobView } from '../jobs/job-view';
 import { multipartImage } from '../uploads/multipart-image';
@@ -56,12 +56,30 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
     });
   });
 
+  // The original M2FP service's API: the overlay comes back inline as base64 PNG.
+  router.post('/api/parse', multipartImage('image', settings), async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const fields = { model: body.model, threshold: body.threshold, alpha: body.alpha, mode: body.mode };
+    const outcome = await submitFromRequest(req, jobs, settings, 'parse', fields);
+    const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
+    if (view.error) throw new AppError(view.error.code, view.error.message);
+    const result = view.result as ParseResult;
+    const overlay = await jobs.artifact(view.id, 'overlay.png');
+    res.json({
+      status: 'success',
+      result_image: overlay.toString('base64'),
+      num_persons: result.numPersons,
+      parts_detected: result.partsDetected,
+      job_id: view.id,
+    });
+  });
+
   router.use(compatErrors);
   return router;
 }
 
 /** These clients look for `success: false`; the stable `error.code` rides along. */
-export const compatErrors: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+export const compatErrors: ErrorRequestHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => {
   if (res.headersSent) {
     next(err);
     return;
@@ -71,5 +89,7 @@ export const compatErrors: ErrorRequestHandler = (err: unknown, _req: Request, r
     next(err);
     return;
   }
-  res.status(appError.status).json({ success: false, ...appError.toJSON() });
+  // `/api/parse` clients (M2FP seed) read `status`; the detection clients read `success`.
+  const flag = req.path === '/api/parse' ? { status: 'error' } : { success: false };
+  res.status(appError.status).json({ ...flag, ...appError.toJSON() });
 };

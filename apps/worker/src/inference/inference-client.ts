@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AppError, type DetectOptions, type DetectResult } from '@argus/contracts';
+import { AppError, type DetectOptions, type DetectResult, type ParseOptions, type ParseResult } from '@argus/contracts';
 import type { Logger } from '@argus/config';
-import type { InferenceRequest, InferenceResponse, InferenceThreadInit, ThreadEvent } from './inference-protocol';
+import type {
+  Artifacts,
+  InferenceOutput,
+  InferenceRequest,
+  InferenceResponse,
+  InferenceThreadInit,
+  ThreadEvent,
+} from './inference-protocol';
 
-type Pending = { resolve: (r: DetectResult) => void; reject: (e: Error) => void };
+type Pending = { resolve: (r: InferenceOutput) => void; reject: (e: Error) => void };
 
 /**
  * Main-thread handle on the inference thread: request/response by id. If the thread dies,
@@ -65,14 +72,29 @@ export class InferenceClient {
     });
   }
 
-  detect(modelId: string, image: Buffer, options: DetectOptions): Promise<DetectResult> {
+  async detect(modelId: string, image: Buffer, options: DetectOptions): Promise<DetectResult> {
+    const output = await this.request({ kind: 'detect', modelId, options }, image);
+    if (output.kind !== 'detect') throw new Error('inference thread answered a detect request with a parse result');
+    return output.result;
+  }
+
+  async parse(modelId: string, image: Buffer, options: ParseOptions): Promise<{ result: ParseResult; artifacts: Artifacts }> {
+    const output = await this.request({ kind: 'parse', modelId, options }, image);
+    if (output.kind !== 'parse') throw new Error('inference thread answered a parse request with a detect result');
+    return { result: output.result, artifacts: output.artifacts };
+  }
+
+  private request(
+    req: { kind: 'detect'; modelId: string; options: DetectOptions } | { kind: 'parse'; modelId: string; options: ParseOptions },
+    image: Buffer,
+  ): Promise<InferenceOutput> {
     const requestId = this.nextId++;
     // Copy into a fresh ArrayBuffer we can transfer (the Redis buffer may be pooled).
     const owned = new Uint8Array(image);
-    const req: InferenceRequest = { requestId, kind: 'detect', modelId, image: owned, options };
+    const message = { ...req, requestId, image: owned } as InferenceRequest;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      this.thread.postMessage(req, [owned.buffer]);
+      this.thread.postMessage(message, [owned.buffer]);
     });
   }
 
@@ -80,7 +102,7 @@ export class InferenceClient {
     const waiter = this.pending.get(res.requestId);
     if (!waiter) return;
     this.pending.delete(res.requestId);
-    if (res.ok) waiter.resolve(res.result);
+    if (res.ok) waiter.resolve(res.output);
     else waiter.reject(new AppError(res.error.code, res.error.message));
   }
 

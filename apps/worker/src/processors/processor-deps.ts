@@ -1,10 +1,11 @@
-import type { BlobStore } from '@argus/queue';
+import type { BlobStore, RedisKeys } from '@argus/queue';
 import type { Logger } from '@argus/config';
 import type { InferenceClient } from '../inference/inference-client';
 
 /** What a processor needs, passed in rather than imported so tests can build their own. */
 export interface ProcessorDeps {
   blobs: BlobStore;
+  keys: RedisKeys;
   inference: InferenceClient;
   resultTtlSeconds: number;
   log: Logger;
