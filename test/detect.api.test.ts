@@ -63,7 +63,10 @@ describe('POST /v1/jobs task=detect', () => {
   });
 
   it('finds the two people in zidane.jpg', async () => {
-    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', confidence: '0.5' });
+    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      confidence: '0.5',
+    });
     const job = await platform.waitForJob(submit.body.id);
     const persons = (job.result.detections as Det[]).filter((d) => d.label === 'person');
     expect(persons).toHaveLength(2);
@@ -71,11 +74,17 @@ describe('POST /v1/jobs task=detect', () => {
   });
 
   it('answers a repeated upload from the cache without a new job', async () => {
-    const first = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', confidence: '0.3' });
+    const first = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      confidence: '0.3',
+    });
     const firstJob = await platform.waitForJob(first.body.id);
     const before = await jobTotal();
 
-    const second = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', confidence: '0.3' });
+    const second = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      confidence: '0.3',
+    });
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ status: 'completed', cached: true, md5: firstJob.md5 });
     expect(second.body.id).not.toBe(first.body.id);
@@ -88,7 +97,10 @@ describe('POST /v1/jobs task=detect', () => {
     expect(readBack.body).toMatchObject({ status: 'completed', cached: true });
 
     // Options that change the result are part of the key: another confidence misses.
-    const other = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', confidence: '0.31' });
+    const other = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      confidence: '0.31',
+    });
     expect(other.status).toBe(202);
     expect(other.body.cached).toBe(false);
     await platform.waitForJob(other.body.id);
@@ -111,10 +123,15 @@ describe('POST /v1/jobs task=detect', () => {
   });
 
   it('runs the second, int8 model when asked by id', async () => {
-    const submit = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect', model: 'yolov8n-int8' });
+    const submit = await platform.post('/v1/jobs', sample('bus.jpg'), {
+      task: 'detect',
+      model: 'yolov8n-int8',
+    });
     const job = await platform.waitForJob(submit.body.id);
     expect(job.result.model.id).toBe('yolov8n-int8');
-    expect((job.result.detections as Det[]).filter((d) => d.label === 'person' && d.confidence >= 0.5).length).toBeGreaterThanOrEqual(3);
+    expect(
+      (job.result.detections as Det[]).filter((d) => d.label === 'person' && d.confidence >= 0.5).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps image bytes and results out of BullMQ job data and return values', async () => {

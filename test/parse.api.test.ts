@@ -23,7 +23,12 @@ type Box = { x1: number; y1: number; x2: number; y2: number };
 const inside = (inner: Box, outer: Box, margin = 0.05) => {
   const mx = (outer.x2 - outer.x1) * margin;
   const my = (outer.y2 - outer.y1) * margin;
-  return inner.x1 >= outer.x1 - mx && inner.y1 >= outer.y1 - my && inner.x2 <= outer.x2 + mx && inner.y2 <= outer.y2 + my;
+  return (
+    inner.x1 >= outer.x1 - mx &&
+    inner.y1 >= outer.y1 - my &&
+    inner.x2 <= outer.x2 + mx &&
+    inner.y2 <= outer.y2 + my
+  );
 };
 
 async function png(route: string): Promise<Buffer> {
@@ -69,7 +74,9 @@ describe('POST /v1/jobs task=parse', () => {
     expect(present.has(0)).toBe(true);
 
     expect(job.links.masks).toHaveLength(2);
-    const mask = await sharp(await png(job.links.masks[1])).raw().toBuffer({ resolveWithObject: true });
+    const mask = await sharp(await png(job.links.masks[1]))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(mask.info.width).toBe(1280);
     const set = mask.data.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
     expect(set).toBeGreaterThan(1000);
@@ -81,22 +88,33 @@ describe('POST /v1/jobs task=parse', () => {
   it('a photo without people completes with 0 persons and an overlay equal to the input', async () => {
     const file = path.join(SHARED, 'data/coco128/images/train2017/000000000009.jpg');
     const bytes = fs.readFileSync(file);
-    const submit = await platform.post('/v1/jobs', { bytes, name: 'food.jpg', type: 'image/jpeg' }, { task: 'parse' });
+    const submit = await platform.post(
+      '/v1/jobs',
+      { bytes, name: 'food.jpg', type: 'image/jpeg' },
+      { task: 'parse' },
+    );
     const job = await platform.waitForJob(submit.body.id, 60_000);
     expect(job.status).toBe('completed');
     expect(job.result.numPersons).toBe(0);
     expect(job.result.persons).toEqual([]);
-    const overlay = await sharp(await png(job.links.overlay)).raw().toBuffer({ resolveWithObject: true });
+    const overlay = await sharp(await png(job.links.overlay))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const input = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([overlay.info.width, overlay.info.height]).toEqual([input.info.width, input.info.height]);
     let maxDiff = 0;
-    for (let i = 0; i < input.data.length; i += 97) maxDiff = Math.max(maxDiff, Math.abs(input.data[i] - overlay.data[i]));
+    for (let i = 0; i < input.data.length; i += 97)
+      maxDiff = Math.max(maxDiff, Math.abs(input.data[i] - overlay.data[i]));
     expect(maxDiff).toBeLessThanOrEqual(1);
   });
 
   it('answers 409 not_ready for the images of a job that has not finished', async () => {
     const big = await sharp(sample('bus.jpg').bytes).resize(1600).jpeg().toBuffer();
-    const submit = await platform.post('/v1/jobs', { bytes: big, name: 'b.jpg' }, { task: 'parse', alpha: '0.7' });
+    const submit = await platform.post(
+      '/v1/jobs',
+      { bytes: big, name: 'b.jpg' },
+      { task: 'parse', alpha: '0.7' },
+    );
     expect(submit.status).toBe(202);
     const res = await fetch(`${platform.url}/v1/jobs/${submit.body.id}/overlay.png`);
     const body = res.status === 409 ? ((await res.json()) as { error: { code: string } }) : null;
@@ -110,7 +128,10 @@ describe('POST /v1/jobs task=parse', () => {
     const res = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'parse', alpha: '1.5' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_option');
-    const wrongModel = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'parse', model: 'yolov8n' });
+    const wrongModel = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'parse',
+      model: 'yolov8n',
+    });
     expect(wrongModel.status).toBe(400);
     expect(wrongModel.body.error.code).toBe('invalid_option');
   });
@@ -130,7 +151,10 @@ describe('POST /api/parse (seed-compatible)', () => {
   });
 
   it('answers the same error codes as detection for bad input', async () => {
-    const res = await platform.post('/api/parse', { bytes: Buffer.from('not an image at all'), name: 'x.jpg' });
+    const res = await platform.post('/api/parse', {
+      bytes: Buffer.from('not an image at all'),
+      name: 'x.jpg',
+    });
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ status: 'error', error: { code: 'unsupported_media_type' } });
   });

@@ -14,6 +14,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  // Redis must be up for the platform to clean its keys (a failed test may leave it down).
   await redis?.start().catch(() => undefined);
   await platform?.stop();
   await redis?.kill();

@@ -28,7 +28,9 @@ async function jobTotal(): Promise<number> {
 }
 
 const png = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 10, g: 200, b: 30 } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+    .png()
+    .toBuffer();
 
 describe('upload validation', () => {
   const cases: [string, () => Promise<{ status: number; body: any }>, number, string][] = [
@@ -36,44 +38,128 @@ describe('upload validation', () => {
     [
       'not multipart',
       async () => {
-        const res = await fetch(`${platform.url}/v1/jobs`, { method: 'POST', body: JSON.stringify({ task: 'detect' }), headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${platform.url}/v1/jobs`, {
+          method: 'POST',
+          body: JSON.stringify({ task: 'detect' }),
+          headers: { 'content-type': 'application/json' },
+        });
         return { status: res.status, body: await res.json() };
       },
       400,
       'missing_image',
     ],
-    ['empty file', () => platform.post('/v1/jobs', { bytes: Buffer.alloc(0), name: 'e.jpg' }, { task: 'detect' }), 400, 'missing_image'],
+    [
+      'empty file',
+      () => platform.post('/v1/jobs', { bytes: Buffer.alloc(0), name: 'e.jpg' }, { task: 'detect' }),
+      400,
+      'missing_image',
+    ],
     [
       'a text file named .jpg',
-      () => platform.post('/v1/jobs', { bytes: Buffer.from('hello, this is not a photo'), name: 'photo.jpg', type: 'image/jpeg' }, { task: 'detect' }),
+      () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: Buffer.from('hello, this is not a photo'), name: 'photo.jpg', type: 'image/jpeg' },
+          { task: 'detect' },
+        ),
       415,
       'unsupported_media_type',
     ],
     [
       'a GIF',
-      () => platform.post('/v1/jobs', { bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'binary'), name: 'a.gif' }, { task: 'detect' }),
+      () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'binary'), name: 'a.gif' },
+          { task: 'detect' },
+        ),
       415,
       'unsupported_media_type',
     ],
-    ['over MAX_UPLOAD_BYTES', () => platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect' }), 413, 'payload_too_large'],
+    [
+      'over MAX_UPLOAD_BYTES',
+      () => platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect' }),
+      413,
+      'payload_too_large',
+    ],
     [
       'over MAX_PIXELS (read from the header)',
-      async () => platform.post('/v1/jobs', { bytes: await png(2000, 1000), name: 'big.png' }, { task: 'detect' }),
+      async () =>
+        platform.post('/v1/jobs', { bytes: await png(2000, 1000), name: 'big.png' }, { task: 'detect' }),
       422,
       'image_too_large',
     ],
     [
       'JPEG magic followed by garbage',
-      () => platform.post('/v1/jobs', { bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 7)]), name: 'g.jpg' }, { task: 'detect' }),
+      () =>
+        platform.post(
+          '/v1/jobs',
+          {
+            bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 7)]),
+            name: 'g.jpg',
+          },
+          { task: 'detect' },
+        ),
       422,
       'invalid_image',
     ],
-    ['confidence out of range', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'detect', confidence: '2' }), 400, 'invalid_option'],
-    ['non-numeric iou', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'detect', iou: 'high' }), 400, 'invalid_option'],
-    ['maxDetections 0', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'detect', maxDetections: '0' }), 400, 'invalid_option'],
-    ['unknown model', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'detect', model: 'yolo-nope' }), 400, 'invalid_option'],
-    ['unknown task', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'classify' }), 400, 'invalid_option'],
-    ['missing task', async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, {}), 400, 'invalid_option'],
+    [
+      'confidence out of range',
+      async () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: await png(64, 64), name: 'a.png' },
+          { task: 'detect', confidence: '2' },
+        ),
+      400,
+      'invalid_option',
+    ],
+    [
+      'non-numeric iou',
+      async () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: await png(64, 64), name: 'a.png' },
+          { task: 'detect', iou: 'high' },
+        ),
+      400,
+      'invalid_option',
+    ],
+    [
+      'maxDetections 0',
+      async () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: await png(64, 64), name: 'a.png' },
+          { task: 'detect', maxDetections: '0' },
+        ),
+      400,
+      'invalid_option',
+    ],
+    [
+      'unknown model',
+      async () =>
+        platform.post(
+          '/v1/jobs',
+          { bytes: await png(64, 64), name: 'a.png' },
+          { task: 'detect', model: 'yolo-nope' },
+        ),
+      400,
+      'invalid_option',
+    ],
+    [
+      'unknown task',
+      async () =>
+        platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, { task: 'classify' }),
+      400,
+      'invalid_option',
+    ],
+    [
+      'missing task',
+      async () => platform.post('/v1/jobs', { bytes: await png(64, 64), name: 'a.png' }, {}),
+      400,
+      'invalid_option',
+    ],
     [
       'two files',
       async () => {
@@ -121,7 +207,12 @@ describe('images that only fail when decoded', () => {
 
   it('POST /detect reports the same failure synchronously as 422', async () => {
     const small = await sharp(sample('bus.jpg').bytes).resize(300).jpeg().toBuffer();
-    const res = await platform.post('/detect', { bytes: small.subarray(0, small.length - 600), name: 't.jpg' }, {}, 'file');
+    const res = await platform.post(
+      '/detect',
+      { bytes: small.subarray(0, small.length - 600), name: 't.jpg' },
+      {},
+      'file',
+    );
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ success: false, error: { code: 'invalid_image' } });
   });

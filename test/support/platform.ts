@@ -56,7 +56,8 @@ export class Platform {
   }
 
   startProcess(name: string, script: string, env: Record<string, string>): ProcessHandle {
-    if (!fs.existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` (npm test does it)`);
+    if (!fs.existsSync(script))
+      throw new Error(`${script} is missing: run \`npm run build\` (npm test does it)`);
     const child = spawn(process.execPath, [script], {
       env: { ...process.env, ...this.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,7 +98,12 @@ export class Platform {
   ): Promise<{ status: number; body: any; headers: Headers }> {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
-    if (file) form.append(field, new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/octet-stream' }), file.name);
+    if (file)
+      form.append(
+        field,
+        new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/octet-stream' }),
+        file.name,
+      );
     const res = await fetch(`${this.url}${route}`, { method: 'POST', body: form });
     const text = await res.text();
     let body: unknown = text;
@@ -112,7 +118,10 @@ export class Platform {
   async get(route: string): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.url}${route}`);
     const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+    return {
+      status: res.status,
+      body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text,
+    };
   }
 
   /** Polls a job until it is completed or failed. */
@@ -122,7 +131,8 @@ export class Platform {
       const { status, body } = await this.get(`/v1/jobs/${id}`);
       if (status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${status}: ${JSON.stringify(body)}`);
       if (body.status === 'completed' || body.status === 'failed') return body;
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms\n${this.logs()}`);
+      if (Date.now() > deadline)
+        throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms\n${this.logs()}`);
       await sleep(100);
     }
   }
@@ -160,7 +170,11 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   }
 }
 
-export async function waitForOutput(handle: ProcessHandle, pattern: RegExp, timeoutMs: number): Promise<string> {
+export async function waitForOutput(
+  handle: ProcessHandle,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = pattern.exec(handle.output.join(''));
@@ -168,7 +182,8 @@ export async function waitForOutput(handle: ProcessHandle, pattern: RegExp, time
     if (handle.child.exitCode !== null) {
       throw new Error(`${handle.name} exited with code ${handle.child.exitCode} before printing ${pattern}`);
     }
-    if (Date.now() > deadline) throw new Error(`${handle.name} did not print ${pattern} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${handle.name} did not print ${pattern} within ${timeoutMs} ms`);
     await sleep(50);
   }
 }
@@ -196,6 +211,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function sample(name: string): { bytes: Buffer; name: string; type: string } {
   const file = path.join(SAMPLES, name);
-  if (!fs.existsSync(file)) throw new Error(`test image ${file} is missing (../shared/data/samples must sit beside the repo)`);
+  if (!fs.existsSync(file))
+    throw new Error(`test image ${file} is missing (../shared/data/samples must sit beside the repo)`);
   return { bytes: fs.readFileSync(file), name, type: 'image/jpeg' };
 }

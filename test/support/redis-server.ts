@@ -18,15 +18,22 @@ export class TestRedisServer {
     return server;
   }
 
+  /** Starts redis-server unless this instance already runs one. */
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    if (this.child && this.child.exitCode === null) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     child.on('error', () => undefined);
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(this.port))) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (is redis-server installed?)`);
+      if (child.exitCode !== null)
+        throw new Error(`redis-server exited with ${child.exitCode} (is redis-server installed?)`);
       if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${this.port}`);
       await sleep(50);
     }

@@ -31,7 +31,6 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  app.use(express.json({ limit: '64kb' }));
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());

@@ -3,7 +3,15 @@ import { QueueEvents } from 'bullmq';
 import type { Config, Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
-import { BlobStore, RedisKeys, WorkerRegistry, bullPrefix, createQueue, createRedis, waitForReady } from '@argus/queue';
+import {
+  BlobStore,
+  RedisKeys,
+  WorkerRegistry,
+  bullPrefix,
+  createQueue,
+  createRedis,
+  waitForReady,
+} from '@argus/queue';
 import { createApp } from './app';
 import { JobService } from './jobs/job.service';
 
@@ -17,7 +25,11 @@ export interface GatewayApp {
 export async function startGateway(config: Config, log: Logger): Promise<GatewayApp> {
   const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
   const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
-  const redis = createRedis(config.REDIS_URL, { role: 'producer', name: 'argus-gateway', onError: onRedisError });
+  const redis = createRedis(config.REDIS_URL, {
+    role: 'producer',
+    name: 'argus-gateway',
+    onError: onRedisError,
+  });
   await waitForReady(redis, 10_000);
 
   const settings = { prefix: config.KEY_PREFIX, retentionSeconds: config.RESULT_TTL_SECONDS };
@@ -29,7 +41,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const events = Object.fromEntries(
     TASKS.map((t) => {
       const qe = new QueueEvents(t, {
-        connection: createRedis(config.REDIS_URL, { role: 'worker', name: `argus-gateway-events-${t}`, onError: onRedisError }),
+        connection: createRedis(config.REDIS_URL, {
+          role: 'worker',
+          name: `argus-gateway-events-${t}`,
+          onError: onRedisError,
+        }),
         prefix: bullPrefix(config.KEY_PREFIX),
       });
       qe.on('error', (err) => log.warn('queue events error', { task: t, err: err.message }));

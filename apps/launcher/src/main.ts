@@ -30,14 +30,26 @@ async function main(): Promise<void> {
     void supervisor.stop(10_000).then(() => process.exit(1));
   });
   const env = { ...process.env };
-  supervisor.start({ name: 'gateway', script: path.join(REPO_ROOT, 'apps/gateway/dist/main.js'), env, restart: false });
+  supervisor.start({
+    name: 'gateway',
+    script: path.join(REPO_ROOT, 'apps/gateway/dist/main.js'),
+    env,
+    restart: false,
+  });
   for (let i = 1; i <= config.WORKERS; i++) {
-    supervisor.start({ name: `worker-${i}`, script: path.join(REPO_ROOT, 'apps/worker/dist/main.js'), env, restart: true });
+    supervisor.start({
+      name: `worker-${i}`,
+      script: path.join(REPO_ROOT, 'apps/worker/dist/main.js'),
+      env,
+      restart: true,
+    });
   }
 
   const url = `http://localhost:${config.PORT}`;
   if (await waitForHttp(`${url}/readyz`, 60_000)) {
-    log(`Argus is up at ${url}  (gateway + ${config.WORKERS} worker${config.WORKERS === 1 ? '' : 's'}; Ctrl-C stops)`);
+    log(
+      `Argus is up at ${url}  (gateway + ${config.WORKERS} worker${config.WORKERS === 1 ? '' : 's'}; Ctrl-C stops)`,
+    );
     log(`try: curl -F task=detect -F image=@photo.jpg ${url}/v1/jobs`);
   } else {
     log(`the gateway did not report ready within 60 s; see the log lines above (${url}/readyz)`);
@@ -69,6 +81,8 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `argus failed to start:\n${err.message}\n`);
+  process.stderr.write(
+    err instanceof ConfigError ? `${err.message}\n` : `argus failed to start:\n${err.message}\n`,
+  );
   process.exit(1);
 });

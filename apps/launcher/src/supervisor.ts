@@ -21,11 +21,16 @@ export class Supervisor {
   constructor(private readonly onFatal: (reason: string) => void) {}
 
   start(spec: ChildSpec): void {
-    const child = spawn(process.execPath, [spec.script], { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [spec.script], {
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.children.set(spec.name, child);
     const prefix = `[${spec.name}]`.padEnd(11);
     for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
+      readline
+        .createInterface({ input: stream })
+        .on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
     }
     const startedAt = Date.now();
     child.on('exit', (code, signal) => {

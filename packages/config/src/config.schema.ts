@@ -71,7 +71,10 @@ export const EnvSchema = z.object({
 
   MODELS_DIR: z.string().default(path.join(REPO_ROOT, 'models')),
   /** A folder holding the model files (checked by sha256); `../shared/models` when present. */
-  MODEL_MIRROR: z.string().optional().default(defaultMirror() ?? ''),
+  MODEL_MIRROR: z
+    .string()
+    .optional()
+    .default(defaultMirror() ?? ''),
   /** Model ids a worker loads; empty = the default model of every task it serves plus all installed. */
   WORKER_MODELS: csv([]),
   /** Tasks (queues) a worker serves. */

@@ -3,7 +3,15 @@
  * terminal). Fields are flat key/values; `requestId` and `jobId` follow a job across apps.
  */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-const RANK: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 99 };
+const RANK: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: 99,
+};
 
 export type LogFields = Record<string, unknown>;
 
@@ -15,7 +23,12 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-export function createLogger(opts: { name: string; level: LogLevel; json: boolean; base?: LogFields }): Logger {
+export function createLogger(opts: {
+  name: string;
+  level: LogLevel;
+  json: boolean;
+  base?: LogFields;
+}): Logger {
   const base = { name: opts.name, ...opts.base };
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < RANK[opts.level]) return;
@@ -41,6 +54,8 @@ function errorReplacer(_key: string, value: unknown): unknown {
 function formatFields(fields: LogFields): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v instanceof Error ? v.message : typeof v === 'string' ? v : JSON.stringify(v)}`);
+    .map(
+      ([k, v]) => `${k}=${v instanceof Error ? v.message : typeof v === 'string' ? v : JSON.stringify(v)}`,
+    );
   return parts.length ? ` ${parts.join(' ')}` : '';
 }

@@ -44,7 +44,10 @@ export async function preprocessDetect(
  * Runs a batch of prepared inputs and returns each image's own output slice. Models with
  * a fixed batch of one run image by image.
  */
-export async function runDetectBatch(model: DetectModel, inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+export async function runDetectBatch(
+  model: DetectModel,
+  inputs: readonly Float32Array[],
+): Promise<Float32Array[]> {
   const { width, height } = model.entry.preprocess;
   const plane = 3 * width * height;
   const inputName = model.entry.input.name;

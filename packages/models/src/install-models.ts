@@ -114,6 +114,7 @@ async function download(url: string, dest: string): Promise<void> {
   } catch (err) {
     throw new ModelFileError(`cannot download ${url}: ${(err as Error).message}`);
   }
-  if (!response.ok || !response.body) throw new ModelFileError(`cannot download ${url}: HTTP ${response.status}`);
+  if (!response.ok || !response.body)
+    throw new ModelFileError(`cannot download ${url}: HTTP ${response.status}`);
   fs.writeFileSync(dest, Buffer.from(await response.arrayBuffer()));
 }

@@ -25,7 +25,11 @@ export async function loadDetectModels(
   return models;
 }
 
-export async function loadDetectModel(entry: ModelEntry, modelsDir: string, opts: SessionOptions): Promise<DetectModel> {
+export async function loadDetectModel(
+  entry: ModelEntry,
+  modelsDir: string,
+  opts: SessionOptions,
+): Promise<DetectModel> {
   const file = await verifyModelFile(modelsDir, entry);
   const session = await createSession(file, opts);
   const labels = readLabels(modelsDir, entry);

@@ -39,11 +39,12 @@ export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp'] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
 /** Which task each format serves, the `outputs` keys its decoder reads and the resize its pipeline implements. */
-export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly string[]; resize: string }> = {
-  yolov8: { task: 'detect', outputs: ['detections'], resize: 'letterbox' },
-  bodypix: { task: 'parse', outputs: ['segments', 'parts'], resize: 'stride' },
-  schp: { task: 'parse', outputs: ['logits'], resize: 'letterbox' },
-};
+export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly string[]; resize: string }> =
+  {
+    yolov8: { task: 'detect', outputs: ['detections'], resize: 'letterbox' },
+    bodypix: { task: 'parse', outputs: ['segments', 'parts'], resize: 'stride' },
+    schp: { task: 'parse', outputs: ['logits'], resize: 'letterbox' },
+  };
 
 export const ModelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
@@ -72,58 +73,59 @@ export const ModelEntrySchema = z.object({
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
-export const ManifestSchema = z
-  .object({ models: z.array(ModelEntrySchema).min(1) })
-  .superRefine((m, ctx) => {
-    const ids = new Set<string>();
-    for (const entry of m.models) {
-      if (ids.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate model id "${entry.id}"` });
-      ids.add(entry.id);
+export const ManifestSchema = z.object({ models: z.array(ModelEntrySchema).min(1) }).superRefine((m, ctx) => {
+  const ids = new Set<string>();
+  for (const entry of m.models) {
+    if (ids.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate model id "${entry.id}"` });
+    ids.add(entry.id);
+  }
+  m.models.forEach((entry, i) => {
+    const rule = FORMAT_RULES[entry.format];
+    if (entry.task !== rule.task) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['models', i, 'task'],
+        message: `model "${entry.id}": format "${entry.format}" serves task "${rule.task}", not "${entry.task}"`,
+      });
     }
-    m.models.forEach((entry, i) => {
-      const rule = FORMAT_RULES[entry.format];
-      if (entry.task !== rule.task) {
+    for (const key of rule.outputs) {
+      if (!entry.outputs[key]) {
         ctx.addIssue({
           code: 'custom',
-          path: ['models', i, 'task'],
-          message: `model "${entry.id}": format "${entry.format}" serves task "${rule.task}", not "${entry.task}"`,
+          path: ['models', i, 'outputs', key],
+          message: `model "${entry.id}": format "${entry.format}" needs outputs.${key}`,
         });
       }
-      for (const key of rule.outputs) {
-        if (!entry.outputs[key]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['models', i, 'outputs', key],
-            message: `model "${entry.id}": format "${entry.format}" needs outputs.${key}`,
-          });
-        }
-      }
-      const pre = entry.preprocess;
-      if (pre.resize !== rule.resize) {
+    }
+    const pre = entry.preprocess;
+    if (pre.resize !== rule.resize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['models', i, 'preprocess', 'resize'],
+        message: `model "${entry.id}": format "${entry.format}" needs resize "${rule.resize}"`,
+      });
+    } else if (pre.resize === 'stride') {
+      const stride = pre.stride;
+      if (!stride) {
+        const path = ['models', i, 'preprocess', 'stride'];
+        ctx.addIssue({ code: 'custom', path, message: 'stride resize needs a stride' });
+      } else if ((pre.width - 1) % stride !== 0 || (pre.height - 1) % stride !== 0) {
         ctx.addIssue({
           code: 'custom',
-          path: ['models', i, 'preprocess', 'resize'],
-          message: `model "${entry.id}": format "${entry.format}" needs resize "${rule.resize}"`,
+          path: ['models', i, 'preprocess'],
+          message: `model "${entry.id}": width and height must be ${stride}k+1, got ${pre.width}x${pre.height}`,
         });
-      } else if (pre.resize === 'stride') {
-        const stride = pre.stride;
-        if (!stride) {
-          const path = ['models', i, 'preprocess', 'stride'];
-          ctx.addIssue({ code: 'custom', path, message: 'stride resize needs a stride' });
-        } else if ((pre.width - 1) % stride !== 0 || (pre.height - 1) % stride !== 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['models', i, 'preprocess'],
-            message: `model "${entry.id}": width and height must be ${stride}k+1, got ${pre.width}x${pre.height}`,
-          });
-        }
-      }
-    });
-    for (const task of new Set(m.models.map((e) => e.task))) {
-      const defaults = m.models.filter((e) => e.task === task && e.default).length;
-      if (defaults !== 1) {
-        ctx.addIssue({ code: 'custom', message: `task "${task}" needs exactly one default model, has ${defaults}` });
       }
     }
   });
+  for (const task of new Set(m.models.map((e) => e.task))) {
+    const defaults = m.models.filter((e) => e.task === task && e.default).length;
+    if (defaults !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `task "${task}" needs exactly one default model, has ${defaults}`,
+      });
+    }
+  }
+});
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -93,5 +93,8 @@ export async function decodeLetterboxed(
 function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   // libvips messages span lines and name internal files; the first line is the useful part.
-  return text.split('\n')[0].replace(/^Input (buffer|file) /, '').slice(0, 200);
+  return text
+    .split('\n')[0]
+    .replace(/^Input (buffer|file) /, '')
+    .slice(0, 200);
 }

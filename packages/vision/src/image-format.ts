@@ -25,11 +25,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   ) {
     return 'png';
   }
-  if (
-    bytes.length >= 12 &&
-    ascii(bytes, 0, 4) === 'RIFF' &&
-    ascii(bytes, 8, 12) === 'WEBP'
-  ) {
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') {
     return 'webp';
   }
   return null;

@@ -22,7 +22,11 @@ export function iou(a: ScoredBox, b: ScoredBox): number {
  * box of the same class overlapping it by more than `iouThreshold`. Returns at most
  * `maxDetections` boxes, highest score first.
  */
-export function nms(boxes: readonly ScoredBox[], iouThreshold: number, maxDetections = Infinity): ScoredBox[] {
+export function nms(
+  boxes: readonly ScoredBox[],
+  iouThreshold: number,
+  maxDetections = Infinity,
+): ScoredBox[] {
   const sorted = [...boxes].sort((a, b) => b.score - a.score);
   const keptByClass = new Map<number, ScoredBox[]>();
   const kept: ScoredBox[] = [];

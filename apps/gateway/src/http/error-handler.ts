@@ -16,12 +16,15 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const status =
+    (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   // Errors raised by express' own body parsers carry a status and a type.
   if (type === 'entity.too.large') return new AppError('payload_too_large', 'the request body is too large');
+  // Any other client error raised by a library keeps our code's own status, so a code
+  // always means the same status.
   if (status && status >= 400 && status < 500) {
-    return new AppError('invalid_request', (err as Error).message || 'bad request', status);
+    return new AppError('invalid_request', (err as Error).message || 'bad request');
   }
   return new AppError('internal', 'an internal error occurred; it has been logged');
 }

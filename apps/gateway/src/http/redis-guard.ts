@@ -8,7 +8,13 @@ export async function guardRedis<T>(op: () => Promise<T>, timeoutMs: number): Pr
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AppError('unavailable', `the job store did not answer within ${timeoutMs} ms; try again shortly`)),
+      () =>
+        reject(
+          new AppError(
+            'unavailable',
+            `the job store did not answer within ${timeoutMs} ms; try again shortly`,
+          ),
+        ),
       timeoutMs,
     );
   });

@@ -1,5 +1,12 @@
 import type { Job } from 'bullmq';
-import { parseFailure, type ErrorCode, type JobData, type JobReturn, type JobStatus, type Task } from '@argus/contracts';
+import {
+  parseFailure,
+  type ErrorCode,
+  type JobData,
+  type JobReturn,
+  type JobStatus,
+  type Task,
+} from '@argus/contracts';
 
 export interface JobProgress {
   stage: string;

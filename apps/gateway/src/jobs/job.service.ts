@@ -91,9 +91,20 @@ export class JobService {
 
     const cached = await this.redis(() => this.deps.blobs.getJson<unknown>(resultKey));
     if (cached !== null) {
-      const record: CachedJobRecord = { id: crypto.randomUUID(), task, md5, model: model.id, resultKey, createdAt: Date.now() };
+      const record: CachedJobRecord = {
+        id: crypto.randomUUID(),
+        task,
+        md5,
+        model: model.id,
+        resultKey,
+        createdAt: Date.now(),
+      };
       await this.redis(() =>
-        this.deps.blobs.putJson(this.deps.keys.cachedJob(record.id), record, this.deps.settings.resultTtlSeconds),
+        this.deps.blobs.putJson(
+          this.deps.keys.cachedJob(record.id),
+          record,
+          this.deps.settings.resultTtlSeconds,
+        ),
       );
       return { view: cachedView(record, cached), source: 'cache' };
     }
@@ -131,7 +142,9 @@ export class JobService {
       const state = await this.redis(() => found.getState());
       return this.viewOf(found, state);
     }
-    const record = await this.redis(() => this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)));
+    const record = await this.redis(() =>
+      this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)),
+    );
     if (!record) return null;
     const result = await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey));
     return cachedView(record, result);
@@ -150,7 +163,10 @@ export class JobService {
     } catch (err) {
       const message = (err as Error).message ?? '';
       if (/timed out/i.test(message)) {
-        throw new AppError('timeout', `the job did not finish within ${timeoutMs} ms; poll /v1/jobs/${view.id} for it`);
+        throw new AppError(
+          'timeout',
+          `the job did not finish within ${timeoutMs} ms; poll /v1/jobs/${view.id} for it`,
+        );
       }
     }
     const done = await this.get(view.id);
@@ -166,17 +182,26 @@ export class JobService {
     const view = await this.get(id);
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     if (view.status === 'failed') throw new AppError('not_found', `job ${id} failed, so it has no images`);
-    if (view.status !== 'completed') throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
+    if (view.status !== 'completed')
+      throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
     const resultKey = await this.resultKeyOf(id);
-    const bytes = resultKey ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name))) : null;
-    if (!bytes) throw new AppError('not_found', `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs produce JSON only)' : ''}`);
+    const bytes = resultKey
+      ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)))
+      : null;
+    if (!bytes)
+      throw new AppError(
+        'not_found',
+        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs produce JSON only)' : ''}`,
+      );
     return bytes;
   }
 
   private async resultKeyOf(id: string): Promise<string | undefined> {
     const job = await this.findJob(id);
     if (job) return job.data.resultKey;
-    const record = await this.redis(() => this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)));
+    const record = await this.redis(() =>
+      this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)),
+    );
     return record?.resultKey;
   }
 
@@ -192,7 +217,9 @@ export class JobService {
     const result = await this.redis(() => this.deps.blobs.getJson<unknown>(resultKey));
     if (result === null) {
       return viewFromJob(job, state, {
-        error: parseFailure('result_expired: the result outlived its retention period; submit the image again'),
+        error: parseFailure(
+          'result_expired: the result outlived its retention period; submit the image again',
+        ),
       });
     }
     return viewFromJob(job, state, { result });
@@ -211,7 +238,12 @@ function cachedView(record: CachedJobRecord, result: unknown): JobView {
     model: record.model,
     ...(result !== null
       ? { result }
-      : { error: { code: 'result_expired' as const, message: 'the cached result expired; submit the image again' } }),
+      : {
+          error: {
+            code: 'result_expired' as const,
+            message: 'the cached result expired; submit the image again',
+          },
+        }),
     createdAt: created,
     finishedAt: created,
     timings: { queuedMs: 0, processingMs: 0, totalMs: 0 },

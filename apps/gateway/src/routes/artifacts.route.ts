@@ -18,7 +18,8 @@ export function artifactsRouter(jobs: JobService): Router {
   });
   router.get('/v1/jobs/:id/persons/:n/mask.png', async (req, res) => {
     const n = Number(req.params.n);
-    if (!Number.isInteger(n) || n < 0 || n > 1000) throw new AppError('not_found', 'person index must be 0, 1, 2, …');
+    if (!Number.isInteger(n) || n < 0 || n > 1000)
+      throw new AppError('not_found', 'person index must be 0, 1, 2, …');
     sendPng(res, await jobs.artifact(String(req.params.id), `person-${n}.png`));
   });
   return router;

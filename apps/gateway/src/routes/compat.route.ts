@@ -35,26 +35,33 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
     });
   });
 
-  router.post('/v1/vision/detection', multipartImage('image', settings), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const started = Date.now();
-    const result = await runDetect(req, { confidence: body.min_confidence ?? 0.4, model: body.model });
-    res.json({
-      success: true,
-      predictions: result.detections.map((d) => ({
-        label: d.label,
-        confidence: d.confidence,
-        x_min: Math.round(d.box.x1),
-        y_min: Math.round(d.box.y1),
-        x_max: Math.round(d.box.x2),
-        y_max: Math.round(d.box.y2),
-      })),
-      count: result.count,
-      inferenceMs: Math.round(result.timings.inferMs),
-      processMs: Date.now() - started,
-      code: 200,
-    });
-  });
+  router.post(
+    '/v1/vision/detection',
+    multipartImage('image', settings),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const started = Date.now();
+      // DeepStack's default threshold is 0.4, also when the field is sent empty.
+      const minConfidence =
+        body.min_confidence === undefined || body.min_confidence === '' ? 0.4 : body.min_confidence;
+      const result = await runDetect(req, { confidence: minConfidence, model: body.model });
+      res.json({
+        success: true,
+        predictions: result.detections.map((d) => ({
+          label: d.label,
+          confidence: d.confidence,
+          x_min: Math.round(d.box.x1),
+          y_min: Math.round(d.box.y1),
+          x_max: Math.round(d.box.x2),
+          y_max: Math.round(d.box.y2),
+        })),
+        count: result.count,
+        inferenceMs: Math.round(result.timings.inferMs),
+        processMs: Date.now() - started,
+        code: 200,
+      });
+    },
+  );
 
   // The original M2FP service's API: the overlay comes back inline as base64 PNG.
   router.post('/api/parse', multipartImage('image', settings), async (req: Request, res: Response) => {
@@ -79,7 +86,12 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
 }
 
 /** These clients look for `success: false`; the stable `error.code` rides along. */
-export const compatErrors: ErrorRequestHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => {
+export const compatErrors: ErrorRequestHandler = (
+  err: unknown,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+) => {
   if (res.headersSent) {
     next(err);
     return;

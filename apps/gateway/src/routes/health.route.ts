@@ -18,13 +18,19 @@ export function healthRouter(deps: {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
   router.get('/readyz', async (_req, res) => {
+    let workers: Awaited<ReturnType<WorkerRegistry['live']>>;
     try {
       await guardRedis(() => deps.redis.ping(), deps.redisTimeoutMs);
+      workers = await guardRedis(() => deps.registry.live(deps.workerMaxAgeMs), deps.redisTimeoutMs);
     } catch {
-      res.status(503).json({ status: 'not_ready', redis: 'down', workers: 0, error: { code: 'unavailable', message: 'Redis is unreachable' } });
+      res.status(503).json({
+        status: 'not_ready',
+        redis: 'down',
+        workers: 0,
+        error: { code: 'unavailable', message: 'Redis is unreachable' },
+      });
       return;
     }
-    const workers = await guardRedis(() => deps.registry.live(deps.workerMaxAgeMs), deps.redisTimeoutMs);
     if (workers.length === 0) {
       res.status(503).json({
         status: 'not_ready',

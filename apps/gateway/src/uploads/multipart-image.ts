@@ -18,7 +18,10 @@ export function multipartImage(field: string, limits: UploadLimits): RequestHand
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
       next(
-        new AppError('missing_image', `send the image as multipart/form-data in a file field named "${field}"`),
+        new AppError(
+          'missing_image',
+          `send the image as multipart/form-data in a file field named "${field}"`,
+        ),
       );
       return;
     }

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AppError, type DetectOptions, type DetectResult, type ParseOptions, type ParseResult } from '@argus/contracts';
+import {
+  AppError,
+  type DetectOptions,
+  type DetectResult,
+  type ParseOptions,
+  type ParseResult,
+} from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type {
   Artifacts,
@@ -74,18 +80,26 @@ export class InferenceClient {
 
   async detect(modelId: string, image: Buffer, options: DetectOptions): Promise<DetectResult> {
     const output = await this.request({ kind: 'detect', modelId, options }, image);
-    if (output.kind !== 'detect') throw new Error('inference thread answered a detect request with a parse result');
+    if (output.kind !== 'detect')
+      throw new Error('inference thread answered a detect request with a parse result');
     return output.result;
   }
 
-  async parse(modelId: string, image: Buffer, options: ParseOptions): Promise<{ result: ParseResult; artifacts: Artifacts }> {
+  async parse(
+    modelId: string,
+    image: Buffer,
+    options: ParseOptions,
+  ): Promise<{ result: ParseResult; artifacts: Artifacts }> {
     const output = await this.request({ kind: 'parse', modelId, options }, image);
-    if (output.kind !== 'parse') throw new Error('inference thread answered a parse request with a detect result');
+    if (output.kind !== 'parse')
+      throw new Error('inference thread answered a parse request with a detect result');
     return { result: output.result, artifacts: output.artifacts };
   }
 
   private request(
-    req: { kind: 'detect'; modelId: string; options: DetectOptions } | { kind: 'parse'; modelId: string; options: ParseOptions },
+    req:
+      | { kind: 'detect'; modelId: string; options: DetectOptions }
+      | { kind: 'parse'; modelId: string; options: ParseOptions },
     image: Buffer,
   ): Promise<InferenceOutput> {
     const requestId = this.nextId++;

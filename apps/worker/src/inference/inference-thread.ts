@@ -14,7 +14,13 @@ import {
   type DetectModel,
   type ParseModel,
 } from '@argus/models';
-import type { Artifacts, InferenceOutput, InferenceRequest, InferenceThreadInit, ThreadEvent } from './inference-protocol';
+import type {
+  Artifacts,
+  InferenceOutput,
+  InferenceRequest,
+  InferenceThreadInit,
+  ThreadEvent,
+} from './inference-protocol';
 
 const init = workerData as InferenceThreadInit;
 if (!parentPort) throw new Error('inference-thread must run as a worker thread');
@@ -50,20 +56,38 @@ async function main(): Promise<void> {
   post({ type: 'ready', models: loaded, loadMs: Math.round(performance.now() - started) });
 }
 
-async function run(models: LoadedModels, req: InferenceRequest): Promise<{ output: InferenceOutput; transfer: ArrayBuffer[] }> {
+async function run(
+  models: LoadedModels,
+  req: InferenceRequest,
+): Promise<{ output: InferenceOutput; transfer: ArrayBuffer[] }> {
   const bytes = Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength);
   const limits = { maxPixels: init.maxPixels };
   if (req.kind === 'detect') {
     const model = models.detect.get(req.modelId);
-    if (!model) throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
-    return { output: { kind: 'detect', result: await detectImage(model, bytes, req.options, limits) }, transfer: [] };
+    if (!model)
+      throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
+    return {
+      output: { kind: 'detect', result: await detectImage(model, bytes, req.options, limits) },
+      transfer: [],
+    };
   }
   const parts = models.parse.get(req.modelId);
   if (!parts) throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
-  const { result, artifacts } = await parseImage({ parts, persons: models.personDetector }, bytes, req.options, limits);
-  const named: Artifacts = { 'overlay.png': owned(artifacts.overlayPng), 'labels.png': owned(artifacts.labelsPng) };
+  const { result, artifacts } = await parseImage(
+    { parts, persons: models.personDetector },
+    bytes,
+    req.options,
+    limits,
+  );
+  const named: Artifacts = {
+    'overlay.png': owned(artifacts.overlayPng),
+    'labels.png': owned(artifacts.labelsPng),
+  };
   artifacts.personMaskPngs.forEach((png, i) => (named[`person-${i}.png`] = owned(png)));
-  return { output: { kind: 'parse', result, artifacts: named }, transfer: Object.values(named).map((a) => a.buffer as ArrayBuffer) };
+  return {
+    output: { kind: 'parse', result, artifacts: named },
+    transfer: Object.values(named).map((a) => a.buffer as ArrayBuffer),
+  };
 }
 
 /** A Uint8Array that owns its whole ArrayBuffer, so it can be transferred. */

@@ -29,14 +29,21 @@ export async function runImageJob(
     await job.updateProgress({ stage: 'decoding', percent: 10 });
     const image = await deps.blobs.get(data.blobKey);
     if (!image) {
-      throw new AppError('image_expired', 'the uploaded image expired before a worker reached the job; submit it again');
+      throw new AppError(
+        'image_expired',
+        'the uploaded image expired before a worker reached the job; submit it again',
+      );
     }
     await job.updateProgress({ stage: 'inference', percent: 30 });
     const output = await run(data, image);
     await job.updateProgress({ stage: 'postprocess', percent: 90 });
     for (const [name, bytes] of Object.entries(output.artifacts ?? {})) {
       const key = deps.keys.artifact(data.resultKey, name);
-      await deps.blobs.put(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), deps.resultTtlSeconds);
+      await deps.blobs.put(
+        key,
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        deps.resultTtlSeconds,
+      );
     }
     await deps.blobs.putJson(data.resultKey, output.result, deps.resultTtlSeconds);
     await deps.blobs.delete(data.blobKey);
