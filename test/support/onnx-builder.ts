@@ -348,7 +348,7 @@ export function buildSlowModel(file: string, opts: SlowModelOptions = {}): void 
 }
 
 export interface SlowDetectorModelOptions {
-  /** Number of chained MatMul nodes; the run time is linear in it. Default 96. */
+  /** Number of chained MatMul nodes; the run time is linear in it. Default 112. */
   repeats?: number;
   /** Input side (square, 3 channels). Default 640, as YOLOv8. */
   inputSize?: number;
@@ -372,13 +372,15 @@ export interface SlowDetectorModelOptions {
  * row means) → ReduceMean to one number → Mul by 0 → Expand to [1,84,8400]. The output depends
  * on the whole chain, so onnxruntime cannot prune it.
  *
- * Cost is 2·600·2048²·repeats flops (≈ 5 Gflop per MatMul, 483 Gflop at the default 96).
+ * Cost is 2·600·2048²·repeats flops (≈ 5 Gflop per MatMul, 564 Gflop at the default 112).
  * Measured with onnxruntime-node 1.30 on the 2-core build VM (graphOptimizationLevel `all`,
- * 2 intra-op threads, idle): see test/lock-renewal.test.ts for the figures.
+ * sequential, 2 intra-op threads), ms per run at the default 112: 3,100–3,700 when the
+ * machine is otherwise idle (`buildSlowModel`'s default ran 1,490–1,980 alongside), 4,400–7,200
+ * while other test suites share the cores. The time is linear in `repeats`.
  */
 export function buildSlowDetectorModel(file: string, opts: SlowDetectorModelOptions = {}): void {
   const size = 2048;
-  const repeats = opts.repeats ?? 96;
+  const repeats = opts.repeats ?? 112;
   const inputSize = opts.inputSize ?? 640;
   const numClasses = opts.numClasses ?? 80;
   const numAnchors = opts.numAnchors ?? 8400;
@@ -395,13 +397,20 @@ export function buildSlowDetectorModel(file: string, opts: SlowDetectorModelOpti
   }
   nodes.push(
     // No axes: reduce everything to a [1,1] mean.
-    { opType: 'ReduceMean', inputs: [`h${repeats}`], outputs: ['mean'], attributes: { keepdims: attr.int(1) } },
+    {
+      opType: 'ReduceMean',
+      inputs: [`h${repeats}`],
+      outputs: ['mean'],
+      attributes: { keepdims: attr.int(1) },
+    },
     { opType: 'Mul', inputs: ['mean', 'zero'], outputs: ['nothing'] },
     { opType: 'Expand', inputs: ['nothing', 'output_shape'], outputs: [output] },
   );
   writeOnnxModel(file, {
     opsetImports: [{ version: 13 }],
-    metadata: { description: 'slow YOLOv8-signature test detector: all-zero output, see test/support/onnx-builder.ts' },
+    metadata: {
+      description: 'slow YOLOv8-signature test detector: all-zero output, see test/support/onnx-builder.ts',
+    },
     graph: {
       name: 'slow_detector',
       nodes,

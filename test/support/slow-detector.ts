@@ -21,7 +21,10 @@ export interface SlowDetectorModelsDir {
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** Writes the model, a copy of the COCO labels and a one-model manifest (the default detector) into `dir`. */
-export function writeSlowDetectorModelsDir(dir: string, opts: SlowDetectorModelOptions = {}): SlowDetectorModelsDir {
+export function writeSlowDetectorModelsDir(
+  dir: string,
+  opts: SlowDetectorModelOptions = {},
+): SlowDetectorModelsDir {
   const file = 'slow_detector.onnx';
   const modelFile = path.join(dir, file);
   buildSlowDetectorModel(modelFile, opts);
@@ -40,7 +43,8 @@ export function writeSlowDetectorModelsDir(dir: string, opts: SlowDetectorModelO
         bytes: fs.statSync(modelFile).size,
         sha256: sha256(modelFile),
         url: null,
-        source: 'test/support/onnx-builder.ts buildSlowDetectorModel: a MatMul chain with an all-zero output.',
+        source:
+          'test/support/onnx-builder.ts buildSlowDetectorModel: a MatMul chain with an all-zero output.',
         license: 'Apache-2.0',
         input: { name: 'images', shape: [1, 3, 640, 640] },
         outputs: { detections: 'output0' },

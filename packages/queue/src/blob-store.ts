@@ -12,6 +12,10 @@ export class BlobStore {
     return this.redis.getBuffer(key);
   }
 
+  async exists(key: string): Promise<boolean> {
+    return (await this.redis.exists(key)) === 1;
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }

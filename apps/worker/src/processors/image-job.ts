@@ -26,6 +26,14 @@ export async function runImageJob(
     if (!parsed.success) throw new AppError('invalid_request', `malformed job data: ${parsed.error.message}`);
     const data = parsed.data;
 
+    // A re-run of a job whose earlier attempt stored its result but lost its lock before
+    // completing (a stall) must not fail for want of the upload it already consumed.
+    if (await deps.blobs.exists(data.resultKey)) {
+      await deps.blobs.delete(data.blobKey);
+      await job.updateProgress({ stage: 'done', percent: 100 });
+      log.info('result already stored by an earlier attempt; completing', { resultKey: data.resultKey });
+      return { resultKey: data.resultKey };
+    }
     await job.updateProgress({ stage: 'decoding', percent: 10 });
     const image = await deps.blobs.get(data.blobKey);
     if (!image) {
