@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
+import { boxColour } from '@argus/vision';
 import { SHARED, sample, startPlatform, type Platform } from './support/platform';
 
 let platform: Platform;
@@ -151,6 +153,39 @@ describe('POST /v1/jobs task=detect', () => {
     expect(await platform.redis.exists(job!.data.blobKey)).toBe(0);
     const ttl = await platform.redis.ttl(job!.data.resultKey);
     expect(ttl).toBeGreaterThan(0);
+  });
+
+  it('draws labelled boxes into overlay.png when asked with overlay=true, and only then', async () => {
+    const plain = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect', confidence: '0.6' });
+    const plainJob = await platform.waitForJob(plain.body.id);
+    expect(plainJob.links.overlay).toBeUndefined();
+    const none = await fetch(`${platform.url}/v1/jobs/${plainJob.id}/overlay.png`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toContain('overlay=true');
+
+    const drawn = await platform.post('/v1/jobs', sample('bus.jpg'), {
+      task: 'detect',
+      confidence: '0.6',
+      overlay: 'true',
+    });
+    expect(drawn.body.cached).toBe(false);
+    const job = await platform.waitForJob(drawn.body.id);
+    expect(job.result.detections).toEqual(plainJob.result.detections);
+    expect(job.links.overlay).toBe(`/v1/jobs/${job.id}/overlay.png`);
+    const res = await fetch(`${platform.url}${job.links.overlay}`);
+    expect(res.status).toBe(200);
+    const { data, info } = await sharp(Buffer.from(await res.arrayBuffer()))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([810, 1080]);
+    // The bus's box is drawn in its class colour on its left edge.
+    const bus = job.result.detections.find((d: Det) => d.label === 'bus');
+    const x = Math.round(bus.box.x1);
+    const y = Math.round((bus.box.y1 + bus.box.y2) / 2);
+    const i = (y * info.width + x) * info.channels;
+    const colour = boxColour(bus.classId);
+    const rgb = [1, 3, 5].map((k) => parseInt(colour.slice(k, k + 2), 16));
+    expect([data[i], data[i + 1], data[i + 2]]).toEqual(rgb);
   });
 
   it('returns 404 for an unknown job', async () => {

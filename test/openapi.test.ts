@@ -310,7 +310,7 @@ describe('openapi.json is a well-formed OpenAPI 3.1 document', () => {
     const keywords = ['type', 'minimum', 'maximum', 'default', 'enum', 'minLength', 'maxLength'];
     for (const [form, zodSchema] of forms) {
       const documented = node(deref(schemaRef(form)).properties, `${form} properties`);
-      const options = node(z.toJSONSchema(zodSchema).properties, 'zod properties');
+      const options = node(z.toJSONSchema(zodSchema, { io: 'input' }).properties, 'zod properties');
       for (const [name, field] of Object.entries(documented)) {
         const option = options[name];
         if (!isNode(option)) continue;

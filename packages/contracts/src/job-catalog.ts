@@ -11,6 +11,18 @@ export type Task = z.infer<typeof TaskSchema>;
 
 const probability = z.coerce.number().min(0).max(1);
 
+/**
+ * A form-field boolean: "true"/"false"/"1"/"0" (z.coerce.boolean would read "false" as
+ * true). Already-parsed booleans pass too, so the worker can re-parse job data.
+ */
+const formBoolean = z.preprocess(
+  (v) => (typeof v === 'boolean' ? String(v) : v),
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+);
+
 export const DetectOptionsSchema = z.object({
   /** Model id from the manifest; the task's default model when omitted. */
   model: z.string().min(1).max(100).optional(),
@@ -20,6 +32,11 @@ export const DetectOptionsSchema = z.object({
   iou: probability.default(0.45),
   /** Upper bound on returned detections. Default 300. */
   maxDetections: z.coerce.number().int().min(1).max(1000).default(300),
+  /**
+   * Also render `overlay.png` (the photo with labelled boxes). Off by default: it costs a
+   * full-resolution decode and a PNG encode per job, about as much as the model run.
+   */
+  overlay: formBoolean,
 });
 export type DetectOptions = z.infer<typeof DetectOptionsSchema>;
 
@@ -65,7 +82,7 @@ export const JOB_CATALOG = {
     task: 'detect',
     queueName: 'detect',
     optionsSchema: DetectOptionsSchema,
-    cacheKeyOptions: ['confidence', 'iou', 'maxDetections'],
+    cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,
   },

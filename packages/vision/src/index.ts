@@ -14,3 +14,4 @@ export * from './parse-input';
 export * from './parse-decode';
 export * from './parse-assign';
 export * from './overlay';
+export * from './detection-overlay';

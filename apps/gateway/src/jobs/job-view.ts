@@ -32,7 +32,7 @@ export interface JobView {
 
 export interface JobLinks {
   self: string;
-  /** Parse: the coloured overlay; detect: not produced. */
+  /** Parse: the coloured overlay; detect: labelled boxes, when submitted with `overlay=true`. */
   overlay?: string;
   /** Parse: palette PNG whose pixel values are LIP part ids. */
   labels?: string;
@@ -55,10 +55,17 @@ export function statusFromState(state: string): JobStatus {
   }
 }
 
-/** Links to a job and, once a parse has completed, to its images. */
-export function linksFor(id: string, task?: Task, result?: unknown): JobLinks {
+/** Links to a job and, once it has completed, to the images it produced. */
+export function linksFor(
+  id: string,
+  task: Task,
+  result: unknown,
+  options: Record<string, unknown> = {},
+): JobLinks {
   const self = `/v1/jobs/${id}`;
-  if (task !== 'parse' || !result || typeof result !== 'object') return { self };
+  if (!result || typeof result !== 'object') return { self };
+  if (task === 'detect')
+    return options.overlay === true ? { self, overlay: `${self}/overlay.png` } : { self };
   const persons = (result as { persons?: unknown[] }).persons ?? [];
   return {
     self,
@@ -95,7 +102,7 @@ export function viewFromJob(
       ...(finishedOn ? { totalMs: finishedOn - job.timestamp } : {}),
       attempts: job.attemptsMade,
     },
-    links: linksFor(String(job.id), job.data.task, extra.result),
+    links: linksFor(String(job.id), job.data.task, extra.result, job.data.options),
   };
 }
 

@@ -51,6 +51,8 @@ interface CachedJobRecord {
   md5: string;
   model: string;
   resultKey: string;
+  /** The validated options, for the links a view offers. */
+  options: Record<string, unknown>;
   createdAt: number;
 }
 
@@ -97,6 +99,7 @@ export class JobService {
         md5,
         model: model.id,
         resultKey,
+        options,
         createdAt: Date.now(),
       };
       await this.redis(() =>
@@ -191,7 +194,7 @@ export class JobService {
     if (!bytes)
       throw new AppError(
         'not_found',
-        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs produce JSON only)' : ''}`,
+        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs draw it only when submitted with overlay=true)' : ''}`,
       );
     return bytes;
   }
@@ -247,6 +250,6 @@ function cachedView(record: CachedJobRecord, result: unknown): JobView {
     createdAt: created,
     finishedAt: created,
     timings: { queuedMs: 0, processingMs: 0, totalMs: 0 },
-    links: linksFor(record.id, record.task, result),
+    links: linksFor(record.id, record.task, result, record.options),
   };
 }

@@ -78,11 +78,15 @@ export class InferenceClient {
     });
   }
 
-  async detect(modelId: string, image: Buffer, options: DetectOptions): Promise<DetectResult> {
+  async detect(
+    modelId: string,
+    image: Buffer,
+    options: DetectOptions,
+  ): Promise<{ result: DetectResult; artifacts: Artifacts }> {
     const output = await this.request({ kind: 'detect', modelId, options }, image);
     if (output.kind !== 'detect')
       throw new Error('inference thread answered a detect request with a parse result');
-    return output.result;
+    return { result: output.result, artifacts: output.artifacts };
   }
 
   async parse(

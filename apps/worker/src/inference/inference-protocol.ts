@@ -18,7 +18,8 @@ export type InferenceRequest =
 export type Artifacts = Record<string, Uint8Array>;
 
 export type InferenceOutput =
-  { kind: 'detect'; result: DetectResult } | { kind: 'parse'; result: ParseResult; artifacts: Artifacts };
+  | { kind: 'detect'; result: DetectResult; artifacts: Artifacts }
+  | { kind: 'parse'; result: ParseResult; artifacts: Artifacts };
 
 export type InferenceResponse =
   | { requestId: number; ok: true; output: InferenceOutput }

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@argus/contracts';
+import { renderDetectionOverlay } from '@argus/vision';
 import {
   detectImage,
   loadDetectModels,
@@ -66,9 +67,16 @@ async function run(
     const model = models.detect.get(req.modelId);
     if (!model)
       throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
+    const result = await detectImage(model, bytes, req.options, limits);
+    const artifacts: Artifacts = {};
+    if (req.options.overlay) {
+      const started = performance.now();
+      artifacts['overlay.png'] = owned(await renderDetectionOverlay(bytes, result.detections, result.image));
+      result.timings.postMs = Math.round((result.timings.postMs + performance.now() - started) * 10) / 10;
+    }
     return {
-      output: { kind: 'detect', result: await detectImage(model, bytes, req.options, limits) },
-      transfer: [],
+      output: { kind: 'detect', result, artifacts },
+      transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
     };
   }
   const parts = models.parse.get(req.modelId);

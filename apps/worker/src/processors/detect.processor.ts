@@ -3,11 +3,11 @@ import { AppError, DetectOptionsSchema, type JobData, type JobReturn } from '@ar
 import type { ProcessorDeps } from './processor-deps';
 import { runImageJob } from './image-job';
 
-/** detect: YOLO boxes for one image; the result is JSON only. */
+/** detect: YOLO boxes for one image; with `overlay` also a PNG of the labelled boxes. */
 export function detectProcessor(job: Job<JobData, JobReturn>, deps: ProcessorDeps): Promise<JobReturn> {
   return runImageJob(job, deps, async (data, image) => {
     const options = DetectOptionsSchema.safeParse(data.options);
     if (!options.success) throw new AppError('invalid_option', options.error.message);
-    return { result: await deps.inference.detect(data.modelId, image, options.data) };
+    return deps.inference.detect(data.modelId, image, options.data);
   });
 }

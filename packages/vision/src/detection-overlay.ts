@@ -1,0 +1,74 @@
+import sharp from 'sharp';
+import type { Detection } from '@argus/contracts';
+
+/** 20 clearly distinct colours; a class keeps its colour across images (classId mod 20). */
+const BOX_COLOURS = [
+  '#ff3b30',
+  '#34c759',
+  '#007aff',
+  '#ff9500',
+  '#af52de',
+  '#00c7be',
+  '#ff2d55',
+  '#5856d6',
+  '#ffcc00',
+  '#30b0c7',
+  '#a2845e',
+  '#32ade6',
+  '#8e8e93',
+  '#ff6482',
+  '#66d4cf',
+  '#bf5af2',
+  '#0a84ff',
+  '#ffd60a',
+  '#30d158',
+  '#ac8e68',
+];
+
+export function boxColour(classId: number): string {
+  return BOX_COLOURS[classId % BOX_COLOURS.length];
+}
+
+function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
+}
+
+/**
+ * The SVG layer of labelled boxes for an image of `width`×`height`. Line width and font size
+ * follow the image size so labels stay readable on both thumbnails and 4K photos.
+ */
+export function detectionSvg(detections: readonly Detection[], width: number, height: number): string {
+  const unit = Math.max(1, Math.round(Math.min(width, height) / 300));
+  const font = 9 * unit;
+  const shapes = detections.map((d) => {
+    const colour = boxColour(d.classId);
+    const { x1, y1, x2, y2 } = d.box;
+    const label = `${escapeXml(d.label)} ${d.confidence.toFixed(2)}`;
+    const labelWidth = Math.round(label.length * font * 0.62 + 4 * unit);
+    const labelY = y1 - font - 4 * unit >= 0 ? y1 - font - 4 * unit : y1;
+    return [
+      `<rect x="${x1}" y="${y1}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="${colour}" stroke-width="${2 * unit}"/>`,
+      `<rect x="${x1}" y="${labelY}" width="${labelWidth}" height="${font + 4 * unit}" fill="${colour}"/>`,
+      `<text x="${x1 + 2 * unit}" y="${labelY + font + unit}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" fill="#ffffff">${label}</text>`,
+    ].join('');
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+}
+
+/** The photo (EXIF-oriented) with labelled boxes, as PNG. */
+export async function renderDetectionOverlay(
+  bytes: Buffer,
+  detections: readonly Detection[],
+  size: { width: number; height: number },
+): Promise<Buffer> {
+  const svg = Buffer.from(detectionSvg(detections, size.width, size.height));
+  return sharp(bytes, { limitInputPixels: false })
+    .autoOrient()
+    .removeAlpha()
+    .composite([{ input: svg, top: 0, left: 0 }])
+    .png({ compressionLevel: 3 })
+    .toBuffer();
+}
