@@ -73,7 +73,12 @@ export class Platform {
 
   async startGateway(env: Record<string, string> = {}): Promise<void> {
     const handle = this.startProcess('gateway', GATEWAY, { PORT: '0', HOST: '127.0.0.1', ...env });
-    this.url = await waitForOutput(handle, /gateway listening url=(\S+)/, 20_000);
+    // Text (`gateway listening url=…`) or JSON (`"url":"…","msg":"gateway listening"`) logs.
+    this.url = await waitForOutput(
+      handle,
+      /(?<=gateway listening url=|"url":")[^\s"]+(?=\s|$|","msg":"gateway listening")/,
+      20_000,
+    );
   }
 
   startWorker(env: Record<string, string> = {}, name = `worker-${this.processes.length}`): ProcessHandle {
@@ -124,13 +129,13 @@ export class Platform {
     };
   }
 
-  /** Polls a job until it is completed or failed. */
+  /** Polls a job until it is completed, failed or canceled. */
   async waitForJob(id: string, timeoutMs = 30_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { status, body } = await this.get(`/v1/jobs/${id}`);
       if (status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${status}: ${JSON.stringify(body)}`);
-      if (body.status === 'completed' || body.status === 'failed') return body;
+      if (['completed', 'failed', 'canceled'].includes(body.status)) return body;
       if (Date.now() > deadline)
         throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms\n${this.logs()}`);
       await sleep(100);

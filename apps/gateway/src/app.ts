@@ -1,22 +1,36 @@
 import express from 'express';
 import type { Logger } from '@argus/config';
 import type { Redis } from 'ioredis';
-import type { WorkerRegistry } from '@argus/queue';
+import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
+import type { CallbackPolicy } from '@argus/webhooks';
+import type { IdempotencyStore } from './jobs/idempotency';
 import type { JobService } from './jobs/job.service';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
+import { requestLog } from './http/request-log';
+import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { jobsRouter } from './routes/jobs.route';
 import { artifactsRouter } from './routes/artifacts.route';
+import { lifecycleRouter } from './routes/lifecycle.route';
 import { compatRouter } from './routes/compat.route';
 import { healthRouter } from './routes/health.route';
 import { openapiRouter } from './routes/openapi.route';
+import { metricsRouter } from './routes/metrics.route';
+import { webuiRouter } from './routes/webui.route';
 
 export interface GatewayDeps {
   log: Logger;
   jobs: JobService;
+  jobEvents: JobEvents;
+  idempotency: IdempotencyStore;
+  keys: RedisKeys;
   redis: Redis;
   registry: WorkerRegistry;
+  /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
+  telemetry?: GatewayTelemetry;
   settings: {
+    callbackPolicy: CallbackPolicy;
+    webhookSecret?: string;
     maxUploadBytes: number;
     maxPixels: number;
     syncTimeoutMs: number;
@@ -31,12 +45,19 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
+  const telemetry =
+    deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
+  app.use(requestLog(deps.log, telemetry));
+  const uploads = { ...deps.settings, observer: telemetry };
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());
-  app.use(jobsRouter(deps.jobs, deps.settings));
+  app.use(metricsRouter(telemetry));
+  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency));
+  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
   app.use(artifactsRouter(deps.jobs));
-  app.use(compatRouter(deps.jobs, deps.settings));
+  app.use(compatRouter(deps.jobs, uploads));
+  app.use(webuiRouter());
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

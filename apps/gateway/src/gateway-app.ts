@@ -5,15 +5,21 @@ import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
 import {
   BlobStore,
-  RedisKeys,
-  WorkerRegistry,
   bullPrefix,
   createQueue,
   createRedis,
+  createWebhookQueue,
+  JobEvents,
+  RedisKeys,
   waitForReady,
+  WorkerRegistry,
 } from '@argus/queue';
+import { MetricsSnapshotStore } from '@argus/metrics';
 import { createApp } from './app';
+import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { JobService } from './jobs/job.service';
+import { IdempotencyStore } from './jobs/idempotency';
+import { guardRedis } from './http/redis-guard';
 
 export interface GatewayApp {
   server: http.Server;
@@ -55,9 +61,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
 
   const keys = new RedisKeys(config.KEY_PREFIX);
   const blobs = new BlobStore(redis);
+  const webhookQueue = createWebhookQueue(redis, { ...settings, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
+  const jobEvents = new JobEvents(redis, keys, webhookQueue, config.RESULT_TTL_SECONDS);
+  const idempotency = new IdempotencyStore(redis, keys, config.IDEMPOTENCY_TTL_SECONDS, (op) =>
+    guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
+  );
   const jobs = new JobService({
     queues,
     events,
+    jobEvents,
     blobs,
     keys,
     manifest,
@@ -67,12 +79,24 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     },
   });
+  const telemetry = new GatewayTelemetry({
+    queues,
+    snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
+    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    defaultMetrics: true,
+  });
   const app = createApp({
     log,
+    telemetry,
     jobs,
+    jobEvents,
+    idempotency,
+    keys,
     redis,
     registry: new WorkerRegistry(redis, keys),
     settings: {
+      callbackPolicy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
+      webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       maxPixels: config.MAX_PIXELS,
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
@@ -98,7 +122,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       // Stop accepting, let in-flight requests finish, then drop connections.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(Object.values(events).map((e) => e.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));
       await redis.quit().catch(() => redis.disconnect());
     },
   };

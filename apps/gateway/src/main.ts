@@ -3,7 +3,9 @@ import { startGateway } from './gateway-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ name: 'gateway', level: config.LOG_LEVEL, json: config.LOG_JSON });
+  // Production (the Docker image sets NODE_ENV) logs JSON lines for the log shipper.
+  const json = config.LOG_JSON || config.NODE_ENV === 'production';
+  const log = createLogger({ name: 'gateway', level: config.LOG_LEVEL, json });
   const app = await startGateway(config, log);
   let stopping = false;
   const stop = (signal: string) => {

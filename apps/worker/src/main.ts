@@ -3,7 +3,9 @@ import { startWorker } from './worker-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ name: 'worker', level: config.LOG_LEVEL, json: config.LOG_JSON });
+  // Production (the Docker image sets NODE_ENV) logs JSON lines for the log shipper.
+  const json = config.LOG_JSON || config.NODE_ENV === 'production';
+  const log = createLogger({ name: 'worker', level: config.LOG_LEVEL, json });
   const app = await startWorker(config, log);
   let stopping = false;
   const stop = (signal: string) => {

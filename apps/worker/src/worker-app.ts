@@ -5,11 +5,26 @@ import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@argus/config';
 import { JOB_CATALOG, TaskSchema, type JobData, type JobReturn, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest, type Manifest } from '@argus/models';
-import { BlobStore, RedisKeys, WorkerRegistry, bullPrefix, createRedis } from '@argus/queue';
+import {
+  BlobStore,
+  JobEvents,
+  RedisKeys,
+  WorkerRegistry,
+  bullPrefix,
+  createQueue,
+  createRedis,
+  createWebhookQueue,
+} from '@argus/queue';
 import { InferenceClient } from './inference/inference-client';
+import { concurrencyToFillBatches, resolveServing } from './batching/model-settings';
+import { EventLoopMonitor } from './health/event-loop-monitor';
 import { detectProcessor } from './processors/detect.processor';
 import { parseProcessor } from './processors/parse.processor';
+import { startDeliveryWorker } from './lifecycle/delivery-worker';
+import { startJanitor } from './lifecycle/janitor';
+import { failedSnapshot } from './lifecycle/job-snapshot';
 import type { ProcessorDeps } from './processors/processor-deps';
+import { WorkerTelemetry } from './metrics/worker-telemetry';
 
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
@@ -50,16 +65,26 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
 
   const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
   const modelIds = selectModels(manifest, tasks, config.WORKER_MODELS);
+  const serving = resolveServing(manifest, modelIds, config, os.availableParallelism());
+  const fillBatches = concurrencyToFillBatches(serving);
+  if (config.WORKER_CONCURRENCY < fillBatches) {
+    log.warn('WORKER_CONCURRENCY is too low to fill batches: raise it', {
+      concurrency: config.WORKER_CONCURRENCY,
+      needed: fillBatches,
+    });
+  }
+  const loadStarted = performance.now();
   const inference = await InferenceClient.start(
     {
       modelsDir: config.MODELS_DIR,
       manifestPath: manifestPathFor(config.MODELS_DIR),
       modelIds,
-      intraOpThreads: config.INTRA_OP_THREADS,
+      serving,
       maxPixels: config.MAX_PIXELS,
     },
     log,
   );
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
 
   const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
   const connection: Redis = createRedis(config.REDIS_URL, {
@@ -70,7 +95,26 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const keys = new RedisKeys(config.KEY_PREFIX);
   const blobs = new BlobStore(connection);
   const registry = new WorkerRegistry(connection, keys);
-  const deps: ProcessorDeps = { blobs, keys, inference, resultTtlSeconds: config.RESULT_TTL_SECONDS, log };
+  const telemetry = new WorkerTelemetry({
+    workerId: id,
+    tasks,
+    redis: connection,
+    keyPrefix: config.KEY_PREFIX,
+    pushIntervalMs: config.METRICS_PUSH_INTERVAL_MS,
+    log,
+  });
+  telemetry.modelsLoaded(inference.loadedModels, loadSeconds);
+  const queueSettings = { prefix: config.KEY_PREFIX, retentionSeconds: config.RESULT_TTL_SECONDS };
+  const webhookQueue = createWebhookQueue(connection, { ...queueSettings, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
+  const events = new JobEvents(connection, keys, webhookQueue, config.RESULT_TTL_SECONDS);
+  const deps: ProcessorDeps = {
+    blobs,
+    keys,
+    inference,
+    events,
+    resultTtlSeconds: config.RESULT_TTL_SECONDS,
+    log,
+  };
 
   const workers = tasks.map((task) => {
     const processor = PROCESSORS[task];
@@ -94,9 +138,41 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       const final =
         job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
       if (job && final) void blobs.delete(job.data.blobKey).catch(() => undefined);
+      // Jobs failed by BullMQ itself (stalled too often) never reach the processor's catch;
+      // ending twice is harmless (same delivery ids).
+      if (job && final) void events.ended(failedSnapshot(job, err.message)).catch(() => undefined);
     });
+    telemetry.observe(worker, task);
     return worker;
   });
+
+  // Webhook deliveries go out from every worker process (they wait on the network, not
+  // the CPU), with their own queue so a slow receiver never holds up inference.
+  const deliveryWorker =
+    config.WEBHOOK_CONCURRENCY > 0 && config.WEBHOOK_SECRET
+      ? startDeliveryWorker(
+          connection,
+          {
+            blobs,
+            keys,
+            redis: connection,
+            secret: config.WEBHOOK_SECRET,
+            policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
+            timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+            maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES,
+            ttlSeconds: config.RESULT_TTL_SECONDS,
+            log,
+          },
+          { prefix: config.KEY_PREFIX, concurrency: config.WEBHOOK_CONCURRENCY, backoffMs: config.WEBHOOK_BACKOFF_MS },
+        )
+      : undefined;
+  const taskQueues = tasks.map((task) => createQueue(task, connection, queueSettings));
+  const stopJanitor = startJanitor(
+    [...taskQueues, webhookQueue],
+    config.RESULT_TTL_SECONDS * 1000,
+    config.JANITOR_INTERVAL_MS,
+    log,
+  );
 
   const info = {
     id,
@@ -106,12 +182,20 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     models: inference.loadedModels,
     startedAt: Date.now(),
   };
-  const beat = () =>
-    registry
-      .heartbeat(info, config.WORKER_HEARTBEAT_MS * 3)
+  // The heartbeat carries the main thread's event-loop delay since the previous beat.
+  const loop = new EventLoopMonitor();
+  const beat = () => {
+    const snapshot: typeof info & { eventLoop: ReturnType<EventLoopMonitor['take']> } = {
+      ...info,
+      eventLoop: loop.take(),
+    };
+    return registry
+      .heartbeat(snapshot, config.WORKER_HEARTBEAT_MS * 3)
       .catch((err: Error) => log.warn('heartbeat failed', { err: err.message }));
+  };
   await beat();
   const heartbeat = setInterval(() => void beat(), config.WORKER_HEARTBEAT_MS);
+  await telemetry.start();
   log.info('worker ready', {
     workerId: id,
     tasks,
@@ -123,9 +207,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     id,
     async close() {
       clearInterval(heartbeat);
+      loop.stop();
+      stopJanitor();
       // close() waits for active jobs to finish, so nothing is cut off mid-way.
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...workers, ...(deliveryWorker ? [deliveryWorker] : [])].map((w) => w.close()));
+      await Promise.all([...taskQueues, webhookQueue].map((q) => q.close()));
       await registry.remove(id).catch(() => undefined);
+      await telemetry.close();
       await inference.close();
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -40,6 +40,91 @@ const csv = (fallback: string[]) =>
             .filter(Boolean),
     );
 
+/** Per-model batching and instance settings (`MODEL_OVERRIDES`); unset fields take the global knobs. */
+export interface ModelOverride {
+  maxBatchSize?: number;
+  maxQueueDelayMs?: number;
+  preferredBatchSizes?: number[];
+  instances?: number;
+  intraOpThreads?: number;
+}
+
+const OVERRIDE_RANGES: Record<keyof ModelOverride, [number, number]> = {
+  maxBatchSize: [1, 64],
+  maxQueueDelayMs: [0, 10_000],
+  preferredBatchSizes: [1, 64],
+  instances: [1, 16],
+  intraOpThreads: [1, 256],
+};
+
+/** Comma-separated whole numbers in [min, max], sorted and deduplicated. */
+const intCsv = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return [];
+      const nums = value.split(',').map((part) => Number(part.trim()));
+      if (nums.some((n) => !Number.isInteger(n) || n < min || n > max)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected whole numbers from ${min} to ${max}, got "${value}"`,
+        });
+      }
+      return [...new Set(nums)].sort((a, b) => a - b);
+    });
+
+/**
+ * `MODEL_OVERRIDES`: `<model id>:<key>=<value>,…;<model id>:…`, keys as in `ModelOverride`;
+ * `preferredBatchSizes` joins its sizes with `|` (`yolov8n:maxBatchSize=8,preferredBatchSizes=4|8`).
+ */
+const modelOverrides = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const out: Record<string, ModelOverride> = {};
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+      for (const spec of (value ?? '').split(';').map((s) => s.trim())) {
+        if (!spec) continue;
+        const colon = spec.indexOf(':');
+        const id = colon > 0 ? spec.slice(0, colon).trim() : '';
+        if (!id) {
+          fail(`"${spec}": expected <model id>:<key>=<value>,…`);
+          continue;
+        }
+        const override: ModelOverride = (out[id] ??= {});
+        for (const pair of spec
+          .slice(colon + 1)
+          .split(',')
+          .map((s) => s.trim())) {
+          if (!pair) continue;
+          const [key, raw = ''] = pair.split('=').map((s) => s.trim());
+          if (!(key in OVERRIDE_RANGES)) {
+            fail(`${id}: unknown key "${key}" (known: ${Object.keys(OVERRIDE_RANGES).join(', ')})`);
+            continue;
+          }
+          const field = key as keyof ModelOverride;
+          const [min, max] = OVERRIDE_RANGES[field];
+          const nums = raw.split('|').map(Number);
+          const many = field === 'preferredBatchSizes';
+          if (
+            !raw ||
+            (!many && nums.length > 1) ||
+            nums.some((n) => !Number.isInteger(n) || n < min || n > max)
+          ) {
+            fail(
+              `${id}: ${key}=${raw}: expected ${many ? 'whole numbers joined by |' : 'a whole number'} from ${min} to ${max}`,
+            );
+            continue;
+          }
+          if (field === 'preferredBatchSizes') override[field] = [...new Set(nums)].sort((a, b) => a - b);
+          else override[field] = nums[0];
+        }
+      }
+      return out;
+    });
+
 /**
  * Every environment variable Argus reads, with its default. Parsed once at boot by
  * `loadConfig`; nothing else reads `process.env`.
@@ -84,10 +169,52 @@ export const EnvSchema = z.object({
   /** BullMQ lock duration: a job whose lock is not renewed within it counts as stalled. */
   LOCK_DURATION_MS: int(30_000, 100),
   STALLED_INTERVAL_MS: int(30_000, 100),
-  /** onnxruntime intra-op threads per session; 0 = one per core. */
+  /** onnxruntime intra-op threads per session; 0 = cores ÷ the model's instances (at least 1). */
   INTRA_OP_THREADS: int(0, 0, 256),
+  /**
+   * Dynamic batching (docs/batching.md): the most images one model run takes. Models with a
+   * fixed batch of 1 (yolov8n-int8) always run 1.
+   */
+  BATCH_MAX_SIZE: int(4, 1, 64),
+  /** How long the oldest input of a partial batch may wait for more before the batch runs, in ms. */
+  BATCH_MAX_DELAY_MS: int(5, 0, 10_000),
+  /** Batch sizes run as soon as they can be formed, e.g. `2,4` (empty: only BATCH_MAX_SIZE). */
+  BATCH_PREFERRED_SIZES: intCsv(1, 64),
+  /** Session instances per model, each on its own thread (runs of one model in parallel). */
+  MODEL_INSTANCES: int(1, 1, 16),
+  /**
+   * Per-model overrides of the four knobs above and of the threads:
+   * `yolov8n:maxBatchSize=8,maxQueueDelayMs=5;yolov8n-int8:instances=2,intraOpThreads=1`.
+   */
+  MODEL_OVERRIDES: modelOverrides(),
   /** How often a worker says it is alive (readiness of the gateway depends on it). */
   WORKER_HEARTBEAT_MS: int(5_000, 100),
+  /**
+   * How often a worker writes its metrics snapshot to Redis for the gateway's `/metrics`; the
+   * snapshot lives three intervals, so a dead worker's series vanish within that.
+   */
+  METRICS_PUSH_INTERVAL_MS: int(5_000, 100),
+
+  /** HMAC key of webhook signatures. Without it, submissions with a callbackUrl are refused. */
+  WEBHOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  /** One delivery attempt's deadline. */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  /** Attempts per delivery; with the default backoff, 8 attempts span about an hour. */
+  WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
+  /** First retry delay; doubles each retry, ±20 % jitter; a longer Retry-After wins. */
+  WEBHOOK_BACKOFF_MS: int(30_000, 1),
+  /** How much of a receiver's answer is read and kept. */
+  WEBHOOK_MAX_RESPONSE_BYTES: int(64 * 1024, 1),
+  /** Allow callbacks to private, loopback and link-local addresses (development only). */
+  WEBHOOK_ALLOW_PRIVATE: envBoolean(false),
+  /** Hosts allowed even when they resolve to private addresses (e.g. an internal receiver). */
+  WEBHOOK_ALLOWED_HOSTS: csv([]),
+  /** Deliveries a worker process sends at once (they wait on the network, not the CPU). */
+  WEBHOOK_CONCURRENCY: int(16, 0, 1000),
+  /** How long an Idempotency-Key maps to its job. */
+  IDEMPOTENCY_TTL_SECONDS: int(86_400, 1),
+  /** How often a worker removes finished jobs older than RESULT_TTL_SECONDS from BullMQ. */
+  JANITOR_INTERVAL_MS: int(60_000, 100),
 
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),

@@ -6,12 +6,22 @@ export const ERROR_STATUS = {
   missing_image: 400,
   invalid_option: 400,
   invalid_request: 400,
+  /** The callbackUrl is malformed, not http(s), or points at a private address. */
+  invalid_callback_url: 400,
   not_found: 404,
   /** The job has not finished, so its result images do not exist yet. */
   not_ready: 409,
+  /** The job already completed, failed or was canceled, so it cannot be canceled. */
+  already_finished: 409,
+  /** The job was canceled on request (a job error code, shown with status `canceled`). */
+  canceled: 409,
+  /** A request with the same Idempotency-Key is still being handled. */
+  idempotency_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   image_too_large: 422,
+  /** The same Idempotency-Key was used with a different request. */
+  idempotency_conflict: 422,
   invalid_image: 422,
   unavailable: 503,
   timeout: 504,

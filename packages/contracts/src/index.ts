@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './job-catalog';
 export * from './results';
+export * from './lifecycle';

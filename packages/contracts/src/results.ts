@@ -83,5 +83,5 @@ export interface ParseResult {
   timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
 }
 
-export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed'] as const;
+export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed', 'canceled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -20,11 +20,17 @@ export interface DetectModel {
   labels: string[];
 }
 
+/** What pre- and postprocessing need of a detection model: everything but the session. */
+export type DetectModelInfo = Omit<DetectModel, 'session'>;
+
 export interface PreparedImage {
   /** CHW float tensor data for one image. */
   input: Float32Array;
   letterbox: Letterbox;
+  /** Decode, EXIF orientation and letterbox resize (libvips). */
   decodeMs: number;
+  /** Interleaved bytes → normalised CHW floats. */
+  preMs: number;
 }
 
 /** Decode + letterbox + normalise: everything before the session. */
@@ -36,8 +42,38 @@ export async function preprocessDetect(
   const started = performance.now();
   const { width, height, pad, scale, offset } = entry.preprocess;
   const { rgb, letterbox } = await decodeLetterboxed(bytes, { width, height }, pad, limits);
+  const decoded = performance.now();
   const input = hwcToChw(rgb, width, height, { scale, offset });
-  return { input, letterbox, decodeMs: performance.now() - started };
+  return { input, letterbox, decodeMs: decoded - started, preMs: performance.now() - decoded };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches: stacking inputs and splitting outputs are pure, so the worker's batcher stacks and
+// splits with exactly the code `runDetectBatch` uses.
+
+/** Copies same-sized CHW inputs into one NCHW buffer (one input is used as it is). */
+export function stackInputs(inputs: readonly Float32Array[], plane: number): Float32Array {
+  for (const input of inputs) {
+    if (input.length !== plane) throw new RangeError(`input has ${input.length} values, expected ${plane}`);
+  }
+  if (inputs.length === 1) return inputs[0];
+  const stacked = new Float32Array(plane * inputs.length);
+  inputs.forEach((input, i) => stacked.set(input, i * plane));
+  return stacked;
+}
+
+/** `[n, 3, height, width]` of a detection model's input. */
+export function detectInputDims(entry: ModelEntry, n: number): number[] {
+  return [n, 3, entry.preprocess.height, entry.preprocess.width];
+}
+
+/** Each image's slice of a batched output (views, no copy). */
+export function splitBatchOutput(data: Float32Array, n: number): Float32Array[] {
+  if (n < 1 || data.length % n !== 0) {
+    throw new Error(`an output of ${data.length} values does not split into ${n} images`);
+  }
+  const per = data.length / n;
+  return Array.from({ length: n }, (_, i) => data.subarray(i * per, (i + 1) * per));
 }
 
 /**
@@ -49,24 +85,59 @@ export async function runDetectBatch(
   inputs: readonly Float32Array[],
 ): Promise<Float32Array[]> {
   const { width, height } = model.entry.preprocess;
-  const plane = 3 * width * height;
-  const inputName = model.entry.input.name;
   const outputName = model.entry.outputs.detections;
   if (!model.entry.batch.dynamic && inputs.length > 1) {
     const outs: Float32Array[] = [];
     for (const input of inputs) outs.push(...(await runDetectBatch(model, [input])));
     return outs;
   }
-  const stacked = inputs.length === 1 ? inputs[0] : new Float32Array(plane * inputs.length);
-  if (inputs.length > 1) inputs.forEach((input, i) => stacked.set(input, i * plane));
-  const feeds = { [inputName]: new Tensor('float32', stacked, [inputs.length, 3, height, width]) };
+  const stacked = stackInputs(inputs, 3 * width * height);
+  const feeds = {
+    [model.entry.input.name]: new Tensor('float32', stacked, detectInputDims(model.entry, inputs.length)),
+  };
   const result = await model.session.run(feeds);
   const output = result[outputName];
   if (!output) throw new Error(`model "${model.entry.id}" has no output "${outputName}"`);
-  const data = output.data as Float32Array;
-  const per = data.length / inputs.length;
-  return inputs.map((_, i) => data.subarray(i * per, (i + 1) * per));
+  return splitBatchOutput(output.data as Float32Array, inputs.length);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Runners: how a pipeline reaches a network. Directly (one run per call, as the evaluation
+// scripts do) or through the worker's dynamic batcher, which puts inputs of several jobs
+// into one run.
+
+/** The run that served one input: how many inputs shared it and where its time went. */
+export interface BatchStats {
+  /** Inputs in the run (1 = ran alone). */
+  size: number;
+  /** From the input being ready to its run starting (waiting for the batch to fill or for an instance). */
+  waitMs: number;
+  /** The whole run (shared by every input of the batch). */
+  runMs: number;
+  /** Identifies the run, so an image with several inputs in one run counts it once. */
+  id?: number;
+}
+
+/** One input's output and the run it came from. */
+export interface NetworkRun<T> {
+  output: T;
+  batch: BatchStats;
+}
+
+/** Runs one prepared detection input. */
+export type DetectRunner = (input: Float32Array) => Promise<NetworkRun<Float32Array>>;
+
+/** A runner that runs each input alone, at once, on the model's own session. */
+export function directDetectRunner(model: DetectModel): DetectRunner {
+  return async (input) => {
+    const started = performance.now();
+    const [output] = await runDetectBatch(model, [input]);
+    return { output, batch: { size: 1, waitMs: 0, runMs: performance.now() - started } };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Post
 
 export interface PostprocessOptions extends Pick<DetectOptions, 'confidence' | 'iou' | 'maxDetections'> {
   multiLabel?: boolean;
@@ -104,16 +175,42 @@ export function toDetections(boxes: readonly ScoredBox[], labels: readonly strin
   }));
 }
 
-/** The whole pipeline for one image, as the worker and the evaluation script run it. */
+/**
+ * Where a detection's time went, in ms. `inferMs` is the run that served the image (shared
+ * with the rest of its batch); `batchWaitMs` the time between the input being ready and that
+ * run starting; `batchSize` how many images the run held.
+ */
+export interface DetectTimings {
+  decodeMs: number;
+  preMs: number;
+  batchWaitMs: number;
+  batchSize: number;
+  inferMs: number;
+  postMs: number;
+}
+
+export type TimedDetectResult = DetectResult & { timings: DetectTimings };
+
+/** The whole pipeline for one image, as the evaluation script and the lock-renewal test run it. */
 export async function detectImage(
   model: DetectModel,
   bytes: Buffer,
   opts: DetectOptions,
   limits: DecodeLimits,
-): Promise<DetectResult> {
+): Promise<TimedDetectResult> {
+  return detectImageWith(model, directDetectRunner(model), bytes, opts, limits);
+}
+
+/** The pipeline for one image with the network reached through `run` (the worker's batcher). */
+export async function detectImageWith(
+  model: DetectModelInfo,
+  run: DetectRunner,
+  bytes: Buffer,
+  opts: DetectOptions,
+  limits: DecodeLimits,
+): Promise<TimedDetectResult> {
   const prepared = await preprocessDetect(bytes, model.entry, limits);
-  const inferStart = performance.now();
-  const [output] = await runDetectBatch(model, [prepared.input]);
+  const { output, batch } = await run(prepared.input);
   const postStart = performance.now();
   const boxes = postprocessDetect(output, model, prepared.letterbox, opts);
   const detections = toDetections(boxes, model.labels);
@@ -125,7 +222,10 @@ export async function detectImage(
     model: { id: model.entry.id, sha256: model.entry.sha256 },
     timings: {
       decodeMs: round1(prepared.decodeMs),
-      inferMs: round1(postStart - inferStart),
+      preMs: round1(prepared.preMs),
+      batchWaitMs: round1(batch.waitMs),
+      batchSize: batch.size,
+      inferMs: round1(batch.runMs),
       postMs: round1(done - postStart),
     },
   };

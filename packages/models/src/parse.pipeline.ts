@@ -34,7 +34,17 @@ import {
   type ScoredBox,
   type Size,
 } from '@argus/vision';
-import { postprocessDetect, preprocessDetect, runDetectBatch, type DetectModel } from './detect.pipeline';
+import {
+  directDetectRunner,
+  postprocessDetect,
+  preprocessDetect,
+  stackInputs,
+  type BatchStats,
+  type DetectModel,
+  type DetectModelInfo,
+  type DetectRunner,
+  type NetworkRun,
+} from './detect.pipeline';
 import type { ModelEntry } from './manifest.schema';
 import type { ParseModel } from './parse.model';
 
@@ -55,6 +65,14 @@ export interface ParseModels {
   parts: ParseModel;
   persons?: DetectModel;
 }
+
+/** What pre- and postprocessing need of the models (no sessions): the runners reach those. */
+export interface ParseModelInfos {
+  parts: ParseModelInfo;
+  persons?: DetectModelInfo;
+}
+
+export type ParseModelInfo = Omit<ParseModel, 'session'>;
 
 /** Internal knobs with fixed defaults (the evaluation script varies them; the API does not). */
 export interface ParseTuning {
@@ -171,34 +189,31 @@ export interface ParseNetOutput {
   gridHeight: number;
 }
 
+/** The outputs a parse model's run must fetch. */
+export function parseOutputNames(entry: ModelEntry): string[] {
+  return entry.format === 'bodypix' ? [entry.outputs.segments, entry.outputs.parts] : [entry.outputs.logits];
+}
+
+/** A run's output as plain data (onnxruntime tensors and thread messages both fit). */
+export interface OutputData {
+  data: unknown;
+  dims: readonly number[];
+}
+
 /**
- * Runs inputs that share one input size and returns each image's logits. Models with a
- * dynamic batch take them in one run; the others run one at a time.
+ * Splits the outputs of one run over `n` inputs into each input's logits (views, no copy),
+ * checking that the shapes and label counts fit the model.
  */
-export async function runParseBatch(
-  model: ParseModel,
-  inputs: readonly Float32Array[],
-  size: Size,
-): Promise<ParseNetOutput[]> {
-  const { entry, session } = model;
-  if (!entry.batch.dynamic && inputs.length > 1) {
-    const outs: ParseNetOutput[] = [];
-    for (const input of inputs) outs.push(...(await runParseBatch(model, [input], size)));
-    return outs;
-  }
-  const plane = 3 * size.width * size.height;
-  const stacked = inputs.length === 1 ? inputs[0] : new Float32Array(plane * inputs.length);
-  if (inputs.length > 1) inputs.forEach((input, i) => stacked.set(input, i * plane));
-  const feeds = {
-    [entry.input.name]: new Tensor('float32', stacked, [inputs.length, 3, size.height, size.width]),
-  };
-  const fetch =
-    entry.format === 'bodypix' ? [entry.outputs.segments, entry.outputs.parts] : [entry.outputs.logits];
-  const result = await session.run(feeds, fetch);
+export function splitParseOutputs(
+  model: Pick<ParseModel, 'entry' | 'classToLabel'>,
+  outputs: Readonly<Record<string, OutputData | undefined>>,
+  n: number,
+): ParseNetOutput[] {
+  const { entry } = model;
   const tensor = (name: string) => {
-    const t = result[name];
+    const t = outputs[name];
     if (!t) throw new Error(`model "${entry.id}" returned no output "${name}"`);
-    if (t.dims.length !== 4 || t.dims[0] !== inputs.length) {
+    if (t.dims.length !== 4 || t.dims[0] !== n) {
       throw new Error(`model "${entry.id}" output "${name}" has shape [${t.dims.join(',')}], expected NCHW`);
     }
     return { data: t.data as Float32Array, channels: t.dims[1], gridHeight: t.dims[2], gridWidth: t.dims[3] };
@@ -212,7 +227,7 @@ export async function runParseBatch(
       );
     }
     const gp = seg.gridWidth * seg.gridHeight;
-    return inputs.map((_, i) => ({
+    return Array.from({ length: n }, (_, i) => ({
       logits: {
         kind: 'sigmoid-person' as const,
         person: seg.data.subarray(i * gp, (i + 1) * gp),
@@ -230,7 +245,7 @@ export async function runParseBatch(
     );
   }
   const per = out.channels * out.gridWidth * out.gridHeight;
-  return inputs.map((_, i) => ({
+  return Array.from({ length: n }, (_, i) => ({
     logits: {
       kind: 'softmax-background' as const,
       logits: out.data.subarray(i * per, (i + 1) * per),
@@ -239,6 +254,74 @@ export async function runParseBatch(
     gridWidth: out.gridWidth,
     gridHeight: out.gridHeight,
   }));
+}
+
+/**
+ * Runs inputs that share one input size and returns each image's logits. Models with a
+ * dynamic batch take them in one run; the others run one at a time.
+ */
+export async function runParseBatch(
+  model: ParseModel,
+  inputs: readonly Float32Array[],
+  size: Size,
+): Promise<ParseNetOutput[]> {
+  const { entry, session } = model;
+  if (!entry.batch.dynamic && inputs.length > 1) {
+    const outs: ParseNetOutput[] = [];
+    for (const input of inputs) outs.push(...(await runParseBatch(model, [input], size)));
+    return outs;
+  }
+  const stacked = stackInputs(inputs, 3 * size.width * size.height);
+  const feeds = {
+    [entry.input.name]: new Tensor('float32', stacked, [inputs.length, 3, size.height, size.width]),
+  };
+  const result = await session.run(feeds, parseOutputNames(entry));
+  return splitParseOutputs(model, result, inputs.length);
+}
+
+/** How a parse reaches its networks (see `DetectRunner`). */
+export interface ParseRunners {
+  /** The person detector (`crops` mode). */
+  detect?: DetectRunner;
+  /** The parse network: every input of one image (any input sizes) → its output, in order. */
+  parts(inputs: readonly { input: Float32Array; size: Size }[]): Promise<NetworkRun<ParseNetOutput>[]>;
+}
+
+/** Runners on the models' own sessions: one run per input size of the image, one after another. */
+export function directParseRunners(models: ParseModels): ParseRunners {
+  return {
+    detect: models.persons ? directDetectRunner(models.persons) : undefined,
+    async parts(items) {
+      const runs = new Array<NetworkRun<ParseNetOutput>>(items.length);
+      let id = 0;
+      for (const members of groupBySize(items.map((item) => item.size)).values()) {
+        const started = performance.now();
+        const outputs = await runParseBatch(
+          models.parts,
+          members.map((i) => items[i].input),
+          items[members[0]].size,
+        );
+        const batch: BatchStats = {
+          id: id++,
+          size: members.length,
+          waitMs: 0,
+          runMs: performance.now() - started,
+        };
+        members.forEach((i, k) => (runs[i] = { output: outputs[k], batch }));
+      }
+      return runs;
+    },
+  };
+}
+
+/** Indices of `sizes` grouped by equal size, in first-seen order. */
+function groupBySize(sizes: readonly Size[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  sizes.forEach((size, i) => {
+    const key = `${size.width}x${size.height}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  return groups;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +358,32 @@ export interface ParsedImage {
   canvas: PersonCanvas;
   persons: ParsedPerson[];
   mode: 'crops' | 'whole';
-  timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
+  /** The batching fields are optional so a ParsedImage can be built by hand (tests). */
+  timings: Pick<ParseTimings, 'decodeMs' | 'detectMs' | 'inferMs' | 'postMs'> & Partial<ParseTimings>;
 }
+
+/**
+ * Where a parse's time went, in ms. `decodeMs`: decoding the upload (and the detector's
+ * letterboxed copy); `preMs`: cutting and normalising the parser's inputs; `detectMs`: the
+ * detector run and its boxes; `inferMs`: the parser runs (each counted once, however many
+ * of the image's crops it held); `batchWaitMs`: time the image's inputs waited for their
+ * runs to start (detector plus the longest crop wait); `batchSize`: inputs in the largest
+ * parser run that held one of the image's crops (0 when the parser did not run);
+ * `detectBatchSize`: images in the detector run (0 in `whole` mode).
+ */
+export interface ParseTimings {
+  decodeMs: number;
+  preMs: number;
+  detectMs: number;
+  inferMs: number;
+  postMs: number;
+  batchWaitMs: number;
+  batchSize: number;
+  detectBatchSize: number;
+}
+
+/** A parse result with every timing (`ParseResult` names the four it always had). */
+export type TimedParseResult = ParseResult & { timings: ParseTimings };
 
 /**
  * Everything up to the label and owner maps: decode, (detect), crops, runs, decode of the
@@ -288,15 +395,35 @@ export async function runParse(
   opts: ParseRunOptions,
   limits: DecodeLimits,
 ): Promise<ParsedImage> {
+  return runParseWith(models, directParseRunners(models), bytes, opts, limits);
+}
+
+/** `runParse` with the networks reached through `runners` (the worker's batchers). */
+export async function runParseWith(
+  models: ParseModelInfos,
+  runners: ParseRunners,
+  bytes: Buffer,
+  opts: ParseRunOptions,
+  limits: DecodeLimits,
+): Promise<ParsedImage> {
   const entry = models.parts.entry;
   const tuning: ParseTuning = {
     ...DEFAULT_PARSE_TUNING,
     wholeMaxSide: entry.preprocess.width,
     ...definedOnly(opts),
   };
-  const detector = opts.mode === 'crops' ? models.persons : undefined;
+  const detector = opts.mode === 'crops' && runners.detect ? models.persons : undefined;
   const mode = detector ? 'crops' : 'whole';
-  const timings = { decodeMs: 0, detectMs: 0, inferMs: 0, postMs: 0 };
+  const timings: ParseTimings = {
+    decodeMs: 0,
+    preMs: 0,
+    detectMs: 0,
+    inferMs: 0,
+    postMs: 0,
+    batchWaitMs: 0,
+    batchSize: 0,
+    detectBatchSize: 0,
+  };
 
   let t = performance.now();
   const [image, detectInput] = await Promise.all([
@@ -306,9 +433,9 @@ export async function runParse(
   timings.decodeMs += performance.now() - t;
 
   let jobs: ParseJob[];
-  if (detector && detectInput) {
+  if (detector && detectInput && runners.detect) {
+    const { output, batch } = await runners.detect(detectInput.input);
     t = performance.now();
-    const [output] = await runDetectBatch(detector, [detectInput.input]);
     const personClass = detector.labels.indexOf('person');
     if (personClass < 0) throw new Error(`detector "${detector.entry.id}" has no "person" class`);
     const boxes = postprocessDetect(output, detector, detectInput.letterbox, {
@@ -317,32 +444,27 @@ export async function runParse(
       maxDetections: 300,
     });
     const people = selectPersons(boxes, personClass, opts.maxPersons);
-    timings.detectMs += performance.now() - t;
+    timings.detectMs += batch.runMs + performance.now() - t;
+    timings.batchWaitMs += batch.waitMs;
+    timings.detectBatchSize = batch.size;
     jobs = planPersonCrops(image, people, entry, tuning);
   } else {
     jobs = [planWholeImage(image, entry, tuning.wholeMaxSide)];
   }
 
-  // Run: one batch per input size.
-  const outputs = new Array<ParseNetOutput>(jobs.length);
-  const groups = new Map<string, number[]>();
-  jobs.forEach((job, i) => {
-    const key = `${job.input.width}x${job.input.height}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
-  });
-  for (const members of groups.values()) {
-    t = performance.now();
-    const size = jobs[members[0]].input;
-    const plane = 3 * size.width * size.height;
-    const batch = new Float32Array(plane * members.length);
-    members.forEach((j, k) => prepareParseInput(image, jobs[j], entry, batch, k * plane));
-    const inputs = members.map((_, k) => batch.subarray(k * plane, (k + 1) * plane));
-    timings.decodeMs += performance.now() - t;
-    t = performance.now();
-    const results = await runParseBatch(models.parts, inputs, size);
-    timings.inferMs += performance.now() - t;
-    members.forEach((j, k) => (outputs[j] = results[k]));
+  // Run: the runner batches inputs of one size (direct: this image's; batcher: any job's).
+  t = performance.now();
+  const inputs = jobs.map((job) => ({ input: prepareParseInput(image, job, entry), size: job.input }));
+  timings.preMs += performance.now() - t;
+  const runs = inputs.length ? await runners.parts(inputs) : [];
+  const outputs = runs.map((r) => r.output);
+  const counted = new Set<number>();
+  for (const { batch } of runs) {
+    if (batch.id === undefined || !counted.has(batch.id)) timings.inferMs += batch.runMs;
+    if (batch.id !== undefined) counted.add(batch.id);
+    timings.batchSize = Math.max(timings.batchSize, batch.size);
   }
+  timings.batchWaitMs += Math.max(0, ...runs.map((r) => r.batch.waitMs));
 
   t = performance.now();
   const canvas = createPersonCanvas(image.width, image.height);
@@ -444,7 +566,7 @@ export interface ParseArtifacts {
 }
 
 export interface ParseOutput {
-  result: ParseResult;
+  result: TimedParseResult;
   artifacts: ParseArtifacts;
 }
 
@@ -452,7 +574,7 @@ export interface ParseOutput {
 export function buildParseResult(
   parsed: ParsedImage,
   models: { parts: Pick<ParseModel, 'entry'>; persons?: Pick<DetectModel, 'entry'> },
-): ParseResult {
+): TimedParseResult {
   const { canvas, image } = parsed;
   const summaries = summarizePersons(
     canvas.labels,
@@ -497,9 +619,13 @@ export function buildParseResult(
       : {}),
     timings: {
       decodeMs: round1(parsed.timings.decodeMs),
+      preMs: round1(parsed.timings.preMs ?? 0),
       detectMs: round1(parsed.timings.detectMs),
       inferMs: round1(parsed.timings.inferMs),
       postMs: round1(parsed.timings.postMs),
+      batchWaitMs: round1(parsed.timings.batchWaitMs ?? 0),
+      batchSize: parsed.timings.batchSize ?? 0,
+      detectBatchSize: parsed.timings.detectBatchSize ?? 0,
     },
   };
 }
@@ -531,7 +657,18 @@ export async function parseImage(
   opts: ParseRunOptions & Pick<ParseOptions, 'alpha'>,
   limits: DecodeLimits,
 ): Promise<ParseOutput> {
-  const parsed = await runParse(models, bytes, opts, limits);
+  return parseImageWith(models, directParseRunners(models), bytes, opts, limits);
+}
+
+/** `parseImage` with the networks reached through `runners` (the worker's batchers). */
+export async function parseImageWith(
+  models: ParseModelInfos,
+  runners: ParseRunners,
+  bytes: Buffer,
+  opts: ParseRunOptions & Pick<ParseOptions, 'alpha'>,
+  limits: DecodeLimits,
+): Promise<ParseOutput> {
+  const parsed = await runParseWith(models, runners, bytes, opts, limits);
   const t = performance.now();
   const artifacts = await renderParseArtifacts(parsed, opts.alpha);
   const result = buildParseResult(parsed, models);

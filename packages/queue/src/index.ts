@@ -3,3 +3,4 @@ export * from './keys';
 export * from './queues';
 export * from './blob-store';
 export * from './worker-registry';
+export * from './job-events';

@@ -18,9 +18,42 @@ export class RedisKeys {
     return `${resultKey}:artifact:${name}`;
   }
 
-  /** Record of a submission answered from the cache (it never became a BullMQ job). */
-  cachedJob(jobId: string): string {
-    return `${this.prefix}:cached-job:${jobId}`;
+  /**
+   * Record of a job that is not (or no longer) in BullMQ: a submission answered from the
+   * cache, or a queued job that was canceled and removed.
+   */
+  jobRecord(jobId: string): string {
+    return `${this.prefix}:job-record:${jobId}`;
+  }
+
+  /** Callbacks registered on a job (a list of JSON `Callback`s). */
+  callbacks(jobId: string): string {
+    return `${this.prefix}:callbacks:${jobId}`;
+  }
+
+  /** Set once when a job ends (its `JobSnapshot`); lets late callbacks still be delivered. */
+  jobEnded(jobId: string): string {
+    return `${this.prefix}:ended:${jobId}`;
+  }
+
+  /** Deliveries of a job: hash deliveryId → JSON {event, url, createdAt, redelivery}. */
+  deliveries(jobId: string): string {
+    return `${this.prefix}:deliveries:${jobId}`;
+  }
+
+  /** Every delivery attempt of a job, oldest first (a list of JSON entries). */
+  deliveryAttempts(jobId: string): string {
+    return `${this.prefix}:delivery-attempts:${jobId}`;
+  }
+
+  /** Set while a client asks for an active job to stop at its next stage boundary. */
+  cancelRequest(jobId: string): string {
+    return `${this.prefix}:cancel:${jobId}`;
+  }
+
+  /** An Idempotency-Key (hashed) → the job it created and the request's fingerprint. */
+  idempotency(keyHash: string): string {
+    return `${this.prefix}:idempotency:${keyHash}`;
   }
 
   /** Sorted set of live workers, scored by last heartbeat (ms). */

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_CATALOG, type JobData, type JobReturn, type Task } from '@argus/contracts';
+import { JOB_CATALOG, type DeliveryJobData, type JobData, type JobReturn, type Task } from '@argus/contracts';
 
 export type ArgusQueue = Queue<JobData, JobReturn, Task>;
 
@@ -35,6 +35,32 @@ export function createQueue(task: Task, connection: Redis, settings: QueueSettin
     connection,
     prefix: bullPrefix(settings.prefix),
     defaultJobOptions: jobOptionsFor(task, settings),
+    skipWaitingForReady: true,
+  });
+}
+
+/** The queue of webhook deliveries: its own queue, so slow receivers never slow inference. */
+export const WEBHOOK_QUEUE = 'webhooks';
+export type WebhookQueue = Queue<DeliveryJobData, { statusCode?: number }, 'deliver'>;
+
+export interface WebhookSettings {
+  /** Attempts per delivery (first try included). */
+  maxAttempts: number;
+  /** How long a finished delivery stays in BullMQ (its attempts are also logged beside the job). */
+  retentionSeconds: number;
+}
+
+export function createWebhookQueue(connection: Redis, settings: QueueSettings & WebhookSettings): WebhookQueue {
+  return new Queue<DeliveryJobData, { statusCode?: number }, 'deliver'>(WEBHOOK_QUEUE, {
+    connection,
+    prefix: bullPrefix(settings.prefix),
+    defaultJobOptions: {
+      attempts: settings.maxAttempts,
+      // The worker's backoffStrategy adds jitter and honours Retry-After.
+      backoff: { type: 'webhook' },
+      removeOnComplete: { age: settings.retentionSeconds },
+      removeOnFail: { age: settings.retentionSeconds },
+    },
     skipWaitingForReady: true,
   });
 }

@@ -28,6 +28,8 @@ export interface JobView {
   finishedAt: string | null;
   timings: { queuedMs?: number; processingMs?: number; totalMs?: number; attempts?: number };
   links: JobLinks;
+  /** DELETE on a running job: it stops at its next stage boundary. */
+  cancelRequested?: boolean;
 }
 
 export interface JobLinks {
@@ -80,10 +82,12 @@ export function viewFromJob(
   state: string,
   extra: { result?: unknown; error?: JobView['error'] },
 ): JobView {
-  const status = statusFromState(state);
+  const failure = state === 'failed' ? parseFailure(job.failedReason) : undefined;
+  // A running job canceled on request ends as failed in BullMQ with code `canceled`.
+  const status = failure?.code === 'canceled' ? 'canceled' : statusFromState(state);
   const progress = normaliseProgress(job.progress, status);
-  const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
-  const error = extra.error ?? (status === 'failed' ? parseFailure(job.failedReason) : undefined);
+  const finishedOn = state === 'completed' || state === 'failed' ? job.finishedOn : undefined;
+  const error = extra.error ?? failure;
   return {
     id: String(job.id),
     task: job.data.task,
@@ -108,6 +112,7 @@ export function viewFromJob(
 
 function normaliseProgress(raw: unknown, status: JobStatus): JobProgress {
   if (status === 'completed') return { stage: 'done', percent: 100 };
+  if (status === 'canceled') return { stage: 'canceled', percent: 0 };
   if (raw && typeof raw === 'object' && 'stage' in raw && 'percent' in raw) {
     const p = raw as JobProgress;
     return { stage: String(p.stage), percent: Number(p.percent) };

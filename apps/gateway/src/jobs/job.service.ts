@@ -1,26 +1,31 @@
 import crypto from 'node:crypto';
 import type { Job, QueueEvents } from 'bullmq';
-
-type ArgusJob = Job<JobData, JobReturn, Task>;
 import { z } from 'zod';
 import {
   AppError,
   JOB_CATALOG,
+  PRIORITIES,
   parseFailure,
+  type Callback,
   type JobData,
   type JobReturn,
+  type JobSnapshot,
+  type Priority,
   type Task,
 } from '@argus/contracts';
 import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
-import { md5Hex, type ArgusQueue, type BlobStore, type RedisKeys } from '@argus/queue';
+import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys } from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
 import type { ValidatedImage } from '../uploads/validate-image';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 
+type ArgusJob = Job<JobData, JobReturn, Task>;
+
 export interface JobServiceDeps {
   queues: Record<Task, ArgusQueue>;
   events: Record<Task, QueueEvents>;
+  jobEvents: JobEvents;
   blobs: BlobStore;
   keys: RedisKeys;
   manifest: Manifest;
@@ -37,26 +42,36 @@ export interface SubmitInput {
   /** Raw form fields; validated here with the task's schema. */
   fields: Record<string, unknown>;
   requestId: string;
+  /** A checked callback URL and the events it wants. */
+  callback?: { url: string; events: Callback['events'] };
+  priority?: Priority;
 }
 
 export interface SubmitOutcome {
   view: JobView;
   /** How the submission was served: a fresh job, the result cache, or an identical job in flight. */
   source: 'queued' | 'cache' | 'coalesced';
+  md5: string;
 }
 
-interface CachedJobRecord {
+/**
+ * A job that is not (or no longer) in BullMQ: a submission answered from the cache, or a
+ * queued job that was canceled (and so removed from its queue).
+ */
+interface JobRecord {
   id: string;
   task: Task;
+  status: 'completed' | 'canceled';
   md5: string;
   model: string;
   resultKey: string;
   /** The validated options, for the links a view offers. */
   options: Record<string, unknown>;
   createdAt: number;
+  finishedAt: number;
 }
 
-/** Submits jobs (cache → coalesce → enqueue) and reads them back. */
+/** Submits jobs (cache → coalesce → enqueue), reads them back, cancels them. */
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
@@ -93,23 +108,28 @@ export class JobService {
 
     const cached = await this.redis(() => this.deps.blobs.getJson<unknown>(resultKey));
     if (cached !== null) {
-      const record: CachedJobRecord = {
+      const now = Date.now();
+      const record: JobRecord = {
         id: crypto.randomUUID(),
         task,
+        status: 'completed',
         md5,
         model: model.id,
         resultKey,
         options,
-        createdAt: Date.now(),
+        createdAt: now,
+        finishedAt: now,
       };
       await this.redis(() =>
-        this.deps.blobs.putJson(
-          this.deps.keys.cachedJob(record.id),
-          record,
-          this.deps.settings.resultTtlSeconds,
-        ),
+        this.deps.blobs.putJson(this.deps.keys.jobRecord(record.id), record, this.deps.settings.resultTtlSeconds),
       );
-      return { view: cachedView(record, cached), source: 'cache' };
+      if (input.callback) {
+        // A cached answer is still an outcome the submitter asked to be told about.
+        await this.redis(() =>
+          this.deps.jobEvents.deliverNow(snapshotOfRecord(record), { ...input.callback!, submissionId: record.id }),
+        );
+      }
+      return { view: recordView(record, cached), source: 'cache', md5 };
     }
 
     const jobId = crypto.randomUUID();
@@ -128,14 +148,22 @@ export class JobService {
     // Identical uploads in flight share one job: BullMQ deduplicates on the result key and
     // hands back the job already holding it.
     const job = await this.redis(() =>
-      this.deps.queues[task].add(task, data, { jobId, deduplication: { id: resultKey } }),
+      this.deps.queues[task].add(task, data, {
+        jobId,
+        deduplication: { id: resultKey },
+        priority: PRIORITIES[input.priority ?? 'normal'],
+      }),
     );
-    if (job.id !== jobId) {
-      await this.redis(() => this.deps.blobs.delete(blobKey));
-      const existing = await this.get(String(job.id));
-      if (existing) return { view: existing, source: 'coalesced' };
+    const sharedId = String(job.id);
+    if (input.callback) {
+      await this.redis(() => this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId }));
     }
-    return { view: await this.viewOf(job, 'waiting'), source: 'queued' };
+    if (sharedId !== jobId) {
+      await this.redis(() => this.deps.blobs.delete(blobKey));
+      const existing = await this.get(sharedId);
+      if (existing) return { view: existing, source: 'coalesced', md5 };
+    }
+    return { view: await this.viewOf(job, 'waiting'), source: 'queued', md5 };
   }
 
   async get(id: string): Promise<JobView | null> {
@@ -145,12 +173,68 @@ export class JobService {
       const state = await this.redis(() => found.getState());
       return this.viewOf(found, state);
     }
-    const record = await this.redis(() =>
-      this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)),
-    );
+    const record = await this.record(id);
     if (!record) return null;
-    const result = await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey));
-    return cachedView(record, result);
+    const result =
+      record.status === 'completed' ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey)) : null;
+    return recordView(record, result);
+  }
+
+  /**
+   * DELETE /v1/jobs/:id. A queued job is removed from its queue at once (200, `canceled`);
+   * a running job is asked to stop at its next stage boundary (202, `cancelRequested`);
+   * a finished one cannot be canceled (409 already_finished).
+   */
+  async cancel(id: string): Promise<{ view: JobView; accepted: boolean }> {
+    const job = await this.findJob(id);
+    if (!job) {
+      if (await this.record(id)) throw new AppError('already_finished', `job ${id} has already finished`);
+      throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
+    }
+    const state = await this.redis(() => job.getState());
+    if (state === 'completed' || state === 'failed') {
+      throw new AppError('already_finished', `job ${id} has already finished`);
+    }
+    if (state !== 'active') {
+      const removed = await this.redis(() =>
+        job.remove().then(
+          () => true,
+          () => false, // it became active (locked) in the meantime
+        ),
+      );
+      if (removed) return { view: await this.recordCanceled(job), accepted: false };
+    }
+    await this.redis(() =>
+      this.deps.blobs.putJson(this.deps.keys.cancelRequest(id), { at: Date.now() }, this.deps.settings.resultTtlSeconds),
+    );
+    const view = await this.viewOf(job, 'active');
+    return { view: { ...view, cancelRequested: true }, accepted: true };
+  }
+
+  /**
+   * A stored PNG of a completed job (`overlay.png`, `labels.png`, `person-N.png`).
+   * 409 `not_ready` while the job runs, 404 when the job or the image does not exist.
+   */
+  async artifact(id: string, name: string): Promise<Buffer> {
+    const view = await this.get(id);
+    if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
+    if (view.status === 'failed' || view.status === 'canceled') {
+      throw new AppError('not_found', `job ${id} ${view.status === 'failed' ? 'failed' : 'was canceled'}, so it has no images`);
+    }
+    if (view.status !== 'completed') {
+      throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
+    }
+    const resultKey = await this.resultKeyOf(id);
+    const bytes = resultKey
+      ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)))
+      : null;
+    if (!bytes) {
+      throw new AppError(
+        'not_found',
+        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs draw it only when submitted with overlay=true)' : ''}`,
+      );
+    }
+    return bytes;
   }
 
   /**
@@ -158,7 +242,7 @@ export class JobService {
    * becomes the job's own `{code, message}`; running out of time becomes 504.
    */
   async waitFor(view: JobView, timeoutMs: number): Promise<JobView> {
-    if (view.status === 'completed' || view.status === 'failed') return view;
+    if (view.status === 'completed' || view.status === 'failed' || view.status === 'canceled') return view;
     const job = await this.findJob(view.id);
     if (!job) throw new AppError('not_found', `job ${view.id} disappeared while waiting`);
     try {
@@ -177,35 +261,34 @@ export class JobService {
     return done;
   }
 
-  /**
-   * A stored PNG of a completed job (`overlay.png`, `labels.png`, `person-N.png`).
-   * 409 `not_ready` while the job runs, 404 when the job or the image does not exist.
-   */
-  async artifact(id: string, name: string): Promise<Buffer> {
-    const view = await this.get(id);
-    if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
-    if (view.status === 'failed') throw new AppError('not_found', `job ${id} failed, so it has no images`);
-    if (view.status !== 'completed')
-      throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
-    const resultKey = await this.resultKeyOf(id);
-    const bytes = resultKey
-      ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)))
-      : null;
-    if (!bytes)
-      throw new AppError(
-        'not_found',
-        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs draw it only when submitted with overlay=true)' : ''}`,
-      );
-    return bytes;
+  private async record(id: string): Promise<JobRecord | null> {
+    return this.redis(() => this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id)));
+  }
+
+  private async recordCanceled(job: ArgusJob): Promise<JobView> {
+    const record: JobRecord = {
+      id: String(job.id),
+      task: job.data.task,
+      status: 'canceled',
+      md5: job.data.md5,
+      model: job.data.modelId,
+      resultKey: job.data.resultKey,
+      options: job.data.options,
+      createdAt: job.timestamp,
+      finishedAt: Date.now(),
+    };
+    await this.redis(() =>
+      this.deps.blobs.putJson(this.deps.keys.jobRecord(record.id), record, this.deps.settings.resultTtlSeconds),
+    );
+    await this.redis(() => this.deps.blobs.delete(job.data.blobKey));
+    await this.redis(() => this.deps.jobEvents.ended(snapshotOfRecord(record)));
+    return recordView(record, null);
   }
 
   private async resultKeyOf(id: string): Promise<string | undefined> {
     const job = await this.findJob(id);
     if (job) return job.data.resultKey;
-    const record = await this.redis(() =>
-      this.deps.blobs.getJson<CachedJobRecord>(this.deps.keys.cachedJob(id)),
-    );
-    return record?.resultKey;
+    return (await this.record(id))?.resultKey;
   }
 
   private async findJob(id: string): Promise<ArgusJob | undefined> {
@@ -229,27 +312,42 @@ export class JobService {
   }
 }
 
-function cachedView(record: CachedJobRecord, result: unknown): JobView {
-  const created = new Date(record.createdAt).toISOString();
+function snapshotOfRecord(record: JobRecord): JobSnapshot {
+  const canceled = record.status === 'canceled';
   return {
     id: record.id,
     task: record.task,
-    status: 'completed',
-    progress: { stage: 'done', percent: 100 },
-    cached: true,
+    event: canceled ? 'canceled' : 'completed',
+    status: record.status,
+    md5: record.md5,
+    ...(canceled
+      ? { error: { code: 'canceled' as const, message: 'the job was canceled on request' } }
+      : { resultKey: record.resultKey }),
+    createdAt: new Date(record.createdAt).toISOString(),
+    finishedAt: new Date(record.finishedAt).toISOString(),
+  };
+}
+
+function recordView(record: JobRecord, result: unknown): JobView {
+  const canceled = record.status === 'canceled';
+  const resultPart =
+    canceled
+      ? { error: { code: 'canceled' as const, message: 'the job was canceled on request' } }
+      : result !== null
+        ? { result }
+        : { error: { code: 'result_expired' as const, message: 'the cached result expired; submit the image again' } };
+  return {
+    id: record.id,
+    task: record.task,
+    status: record.status,
+    progress: canceled ? { stage: 'canceled', percent: 0 } : { stage: 'done', percent: 100 },
+    cached: !canceled,
     md5: record.md5,
     model: record.model,
-    ...(result !== null
-      ? { result }
-      : {
-          error: {
-            code: 'result_expired' as const,
-            message: 'the cached result expired; submit the image again',
-          },
-        }),
-    createdAt: created,
-    finishedAt: created,
-    timings: { queuedMs: 0, processingMs: 0, totalMs: 0 },
-    links: linksFor(record.id, record.task, result, record.options),
+    ...resultPart,
+    createdAt: new Date(record.createdAt).toISOString(),
+    finishedAt: new Date(record.finishedAt).toISOString(),
+    timings: canceled ? {} : { queuedMs: 0, processingMs: 0, totalMs: 0 },
+    links: linksFor(record.id, record.task, canceled ? null : result, record.options),
   };
 }

@@ -1,12 +1,28 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, TaskSchema, type Task } from '@argus/contracts';
-import type { JobService, SubmitOutcome } from '../jobs/job.service';
+import { AppError, SubmissionSchema, TaskSchema, type Task } from '@argus/contracts';
+import { md5Hex } from '@argus/queue';
+import type { CallbackPolicy } from '@argus/webhooks';
+import type { JobService, SubmitInput, SubmitOutcome } from '../jobs/job.service';
+import { IdempotencyStore, requestFingerprint } from '../jobs/idempotency';
+import { validateCallbackUrl } from '../jobs/callback-check';
 import { multipartImage } from '../uploads/multipart-image';
 import { validateImage } from '../uploads/validate-image';
 
 export interface UploadSettings {
   maxUploadBytes: number;
   maxPixels: number;
+  /** Told of each upload read and each accepted submission (the gateway's metrics). */
+  observer?: SubmitObserver;
+}
+
+export interface SubmitObserver {
+  uploaded(bytes: number): void;
+  submitted(task: Task, source: SubmitOutcome['source']): void;
+}
+
+export interface SubmitSettings extends UploadSettings {
+  callbackPolicy: CallbackPolicy;
+  webhookSecret?: string;
 }
 
 /** Reads the task field of a submission; it is required so a typo never runs the wrong model. */
@@ -25,23 +41,79 @@ export async function submitFromRequest(
   settings: UploadSettings,
   task: Task,
   fields: Record<string, unknown> = req.body as Record<string, unknown>,
+  extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
 ): Promise<SubmitOutcome> {
+  settings.observer?.uploaded(req.file!.size);
   jobs.parseOptions(task, fields);
   const image = await validateImage(req.file!.buffer, settings.maxPixels);
-  return jobs.submit({ task, image, fields, requestId: req.requestId });
+  const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
+  settings.observer?.submitted(task, outcome.source);
+  return outcome;
 }
 
-export function jobsRouter(jobs: JobService, settings: UploadSettings): Router {
+/** callbackUrl, callbackEvents and priority: validated (and the URL checked) before anything is queued. */
+async function submissionFrom(
+  body: Record<string, unknown>,
+  settings: SubmitSettings,
+): Promise<Pick<SubmitInput, 'callback' | 'priority'>> {
+  const parsed = SubmissionSchema.safeParse({
+    callbackUrl: body.callbackUrl || undefined,
+    callbackEvents: body.callbackEvents || undefined,
+    priority: body.priority || undefined,
+  });
+  if (!parsed.success) {
+    const problem = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const code = parsed.error.issues.some((i) => i.path[0] === 'callbackUrl') ? 'invalid_callback_url' : 'invalid_option';
+    throw new AppError(code, problem);
+  }
+  const { callbackUrl, callbackEvents, priority } = parsed.data;
+  if (!callbackUrl) return { priority };
+  const url = await validateCallbackUrl(callbackUrl, settings.callbackPolicy, settings.webhookSecret);
+  return { priority, callback: { url, events: callbackEvents } };
+}
+
+export function jobsRouter(jobs: JobService, settings: SubmitSettings, idempotency: IdempotencyStore): Router {
   const router = Router();
 
   router.post('/v1/jobs', multipartImage('image', settings), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const outcome = await submitFromRequest(req, jobs, settings, taskFrom(body), body);
-    const done = outcome.view.status === 'completed' || outcome.view.status === 'failed';
-    res
-      .status(done ? 200 : 202)
-      .location(outcome.view.links.self)
-      .json(outcome.view);
+    const task = taskFrom(body);
+    const extra = await submissionFrom(body, settings);
+    const send = (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
+      const done = ['completed', 'failed', 'canceled'].includes(outcome.view.status);
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res
+        .status(done ? 200 : 202)
+        .location(outcome.view.links.self)
+        .json(outcome.view);
+    };
+
+    const rawKey = req.get('idempotency-key');
+    if (!rawKey) {
+      send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
+      return;
+    }
+    const key = IdempotencyStore.validateKey(rawKey);
+    const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
+    const claim = await idempotency.claim(key, fingerprint);
+    if (claim.kind === 'replay') {
+      const view = await jobs.get(claim.jobId);
+      if (view) {
+        send({ view }, true);
+        return;
+      }
+    }
+    if (claim.kind === 'in-progress') {
+      throw new AppError('idempotency_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
+    }
+    try {
+      const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+      await idempotency.complete(key, fingerprint, outcome.view.id);
+      send(outcome, false);
+    } catch (err) {
+      await idempotency.release(key, fingerprint).catch(() => undefined);
+      throw err;
+    }
   });
 
   router.get('/v1/jobs/:id', async (req: Request, res: Response) => {

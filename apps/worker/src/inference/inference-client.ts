@@ -52,8 +52,14 @@ export class InferenceClient {
         if (event.type === 'ready') {
           ready = true;
           this.loadedModels = event.models;
-          this.log.info('models loaded', { models: event.models, loadMs: event.loadMs });
+          this.log.info('models loaded', {
+            models: event.models,
+            loadMs: event.loadMs,
+            serving: event.serving,
+          });
           resolve();
+        } else if (event.type === 'log') {
+          this.log[event.level](event.message, event.fields);
         } else if (event.type === 'init-failed') {
           reject(new Error(event.message));
           void thread.terminate();

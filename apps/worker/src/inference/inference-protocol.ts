@@ -1,12 +1,14 @@
 import type { DetectOptions, DetectResult, ErrorCode, ParseOptions, ParseResult } from '@argus/contracts';
+import type { ModelServing } from '../batching/model-settings';
 
 /** Messages between the worker's main thread and its inference thread. */
 export interface InferenceThreadInit {
   modelsDir: string;
   manifestPath: string;
   modelIds: string[];
-  intraOpThreads: number;
   maxPixels: number;
+  /** How each model in `modelIds` is served: batching, instances, threads. */
+  serving: Record<string, ModelServing>;
 }
 
 /** The upload bytes travel as a transferred buffer, never copied between threads. */
@@ -26,6 +28,35 @@ export type InferenceResponse =
   | { requestId: number; ok: false; error: { code: ErrorCode; message: string } };
 
 export type ThreadEvent =
-  | { type: 'ready'; models: string[]; loadMs: number }
+  | { type: 'ready'; models: string[]; loadMs: number; serving: Record<string, ModelServing> }
   | { type: 'init-failed'; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
   | ({ type: 'response' } & InferenceResponse);
+
+// ---------------------------------------------------------------------------------------------
+// Between the inference thread and a model instance (session thread).
+
+export interface SessionThreadInit {
+  modelsDir: string;
+  manifestPath: string;
+  modelId: string;
+  intraOpThreads: number;
+}
+
+/** A float32 tensor as a thread message: its buffer is transferred, not copied. */
+export interface TensorMessage {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface RunRequest {
+  runId: number;
+  feeds: Record<string, TensorMessage>;
+  fetch: string[];
+}
+
+export type SessionEvent =
+  | { type: 'ready'; loadMs: number }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; runId: number; ok: true; outputs: Record<string, TensorMessage>; runMs: number }
+  | { type: 'result'; runId: number; ok: false; message: string };

@@ -1,20 +1,27 @@
 /**
- * The inference thread. onnxruntime-node's `run()` blocks the thread that calls it, so
- * sessions live here and the worker's main thread stays free to renew BullMQ locks,
- * send heartbeats and take new jobs while a model runs.
+ * The inference thread. onnxruntime-node's `run()` blocks the thread that calls it, so no
+ * model runs on the worker's main thread, which stays free to renew BullMQ locks, send
+ * heartbeats and take new jobs. This thread decodes and preprocesses each request as it
+ * arrives, hands the prepared input to its model's dynamic batcher, and postprocesses each
+ * job's own slice of the batch output. The runs themselves happen on the model instances
+ * (session threads, see `session-pool.ts`), so decoding the next jobs overlaps the current run.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@argus/contracts';
 import { renderDetectionOverlay } from '@argus/vision';
 import {
-  detectImage,
-  loadDetectModels,
-  loadParseModels,
-  parseImage,
+  detectImageWith,
+  labelMapFor,
+  parseImageWith,
+  readLabels,
   readManifest,
-  type DetectModel,
-  type ParseModel,
+  type DetectModelInfo,
+  type DetectRunner,
+  type ParseModelInfo,
+  type ParseRunners,
 } from '@argus/models';
+import { batchedDetector, batchedParser, type BatchedModel } from './batched-runners';
+import { SessionPool, type PoolLog } from './session-pool';
 import type {
   Artifacts,
   InferenceOutput,
@@ -28,46 +35,96 @@ if (!parentPort) throw new Error('inference-thread must run as a worker thread')
 const port = parentPort;
 
 const post = (event: ThreadEvent, transfer: ArrayBuffer[] = []) => port.postMessage(event, transfer);
+const log: PoolLog = (level, message, fields) => post({ type: 'log', level, message, fields });
 
-interface LoadedModels {
-  detect: Map<string, DetectModel>;
-  parse: Map<string, ParseModel>;
+interface Served {
+  detect: Map<string, { info: DetectModelInfo } & BatchedModel<DetectRunner>>;
+  parse: Map<string, { info: ParseModelInfo } & BatchedModel<ParseRunners['parts']>>;
   /** Finds people for parse's crop mode: the default detector when it is loaded. */
-  personDetector?: DetectModel;
+  personDetector?: { info: DetectModelInfo; runner: DetectRunner };
+}
+
+async function load(): Promise<Served> {
+  const manifest = readManifest(init.manifestPath);
+  const entries = init.modelIds.map((id) => {
+    const entry = manifest.models.find((m) => m.id === id);
+    if (!entry) throw new Error(`model "${id}" is not in the manifest`);
+    return entry;
+  });
+  const pools: SessionPool[] = [];
+  try {
+    // Every instance loads (and verifies) its model at once; the cores are idle at start-up.
+    const started = await Promise.all(
+      entries.map(async (entry) => {
+        const serving = init.serving[entry.id];
+        if (!serving) throw new Error(`no serving settings for model "${entry.id}"`);
+        const pool = await SessionPool.start(
+          {
+            modelsDir: init.modelsDir,
+            manifestPath: init.manifestPath,
+            modelId: entry.id,
+            intraOpThreads: serving.intraOpThreads,
+          },
+          serving.instances,
+          log,
+        );
+        pools.push(pool);
+        return { entry, serving, pool };
+      }),
+    );
+    const served: Served = { detect: new Map(), parse: new Map() };
+    for (const { entry, serving, pool } of started) {
+      const labels = readLabels(init.modelsDir, entry);
+      if (entry.task === 'detect') {
+        const info: DetectModelInfo = { entry, labels };
+        served.detect.set(entry.id, { info, ...batchedDetector(info, pool, serving) });
+      } else {
+        const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
+        served.parse.set(entry.id, { info, ...batchedParser(info, pool, serving) });
+      }
+    }
+    const defaultDetector = manifest.models.find((m) => m.task === 'detect' && m.default);
+    const persons = defaultDetector ? served.detect.get(defaultDetector.id) : undefined;
+    if (persons) served.personDetector = { info: persons.info, runner: persons.runner };
+    return served;
+  } catch (err) {
+    await Promise.all(pools.map((p) => p.close()));
+    throw err;
+  }
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  let models: LoadedModels;
+  let served: Served;
   try {
-    const manifest = readManifest(init.manifestPath);
-    const sessionOpts = { intraOpThreads: init.intraOpThreads };
-    const detect = await loadDetectModels(manifest, init.modelsDir, init.modelIds, sessionOpts);
-    const parse = await loadParseModels(manifest, init.modelsDir, init.modelIds, sessionOpts);
-    const defaultDetector = manifest.models.find((m) => m.task === 'detect' && m.default);
-    models = { detect, parse, personDetector: defaultDetector ? detect.get(defaultDetector.id) : undefined };
+    served = await load();
   } catch (err) {
     post({ type: 'init-failed', message: (err as Error).message });
     return;
   }
   port.on('message', (req: InferenceRequest) => {
-    void handle(models, req);
+    void handle(served, req);
   });
-  const loaded = [...models.detect.keys(), ...models.parse.keys()];
-  post({ type: 'ready', models: loaded, loadMs: Math.round(performance.now() - started) });
+  const loaded = [...served.detect.keys(), ...served.parse.keys()];
+  post({
+    type: 'ready',
+    models: loaded,
+    loadMs: Math.round(performance.now() - started),
+    serving: init.serving,
+  });
 }
 
 async function run(
-  models: LoadedModels,
+  served: Served,
   req: InferenceRequest,
 ): Promise<{ output: InferenceOutput; transfer: ArrayBuffer[] }> {
   const bytes = Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength);
   const limits = { maxPixels: init.maxPixels };
   if (req.kind === 'detect') {
-    const model = models.detect.get(req.modelId);
+    const model = served.detect.get(req.modelId);
     if (!model)
       throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
-    const result = await detectImage(model, bytes, req.options, limits);
+    const result = await detectImageWith(model.info, model.runner, bytes, req.options, limits);
     const artifacts: Artifacts = {};
     if (req.options.overlay) {
       const started = performance.now();
@@ -79,10 +136,11 @@ async function run(
       transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
     };
   }
-  const parts = models.parse.get(req.modelId);
+  const parts = served.parse.get(req.modelId);
   if (!parts) throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
-  const { result, artifacts } = await parseImage(
-    { parts, persons: models.personDetector },
+  const { result, artifacts } = await parseImageWith(
+    { parts: parts.info, persons: served.personDetector?.info },
+    { detect: served.personDetector?.runner, parts: parts.runner },
     bytes,
     req.options,
     limits,
@@ -103,9 +161,9 @@ function owned(buf: Buffer): Uint8Array {
   return new Uint8Array(buf);
 }
 
-async function handle(models: LoadedModels, req: InferenceRequest): Promise<void> {
+async function handle(served: Served, req: InferenceRequest): Promise<void> {
   try {
-    const { output, transfer } = await run(models, req);
+    const { output, transfer } = await run(served, req);
     post({ type: 'response', requestId: req.requestId, ok: true, output }, transfer);
   } catch (err) {
     const error =

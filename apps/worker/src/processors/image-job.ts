@@ -1,7 +1,9 @@
 import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { AppError, JobDataSchema, type JobData, type JobReturn } from '@argus/contracts';
 import type { ProcessorDeps } from './processor-deps';
 import { toJobFailure } from './job-failure';
+import { completedSnapshot, failedSnapshot } from '../lifecycle/job-snapshot';
 
 export interface TaskOutput {
   result: { timings: Record<string, number> };
@@ -32,8 +34,10 @@ export async function runImageJob(
       await deps.blobs.delete(data.blobKey);
       await job.updateProgress({ stage: 'done', percent: 100 });
       log.info('result already stored by an earlier attempt; completing', { resultKey: data.resultKey });
+      await deps.events.ended(completedSnapshot(job));
       return { resultKey: data.resultKey };
     }
+    await throwIfCanceled(job, deps);
     await job.updateProgress({ stage: 'decoding', percent: 10 });
     const image = await deps.blobs.get(data.blobKey);
     if (!image) {
@@ -44,6 +48,9 @@ export async function runImageJob(
     }
     await job.updateProgress({ stage: 'inference', percent: 30 });
     const output = await run(data, image);
+    // Time in the queue before this attempt started (the rest of `timings` comes from the model).
+    if (job.processedOn) output.result.timings.queueWaitMs = Math.max(0, job.processedOn - job.timestamp);
+    await throwIfCanceled(job, deps);
     await job.updateProgress({ stage: 'postprocess', percent: 90 });
     for (const [name, bytes] of Object.entries(output.artifacts ?? {})) {
       const key = deps.keys.artifact(data.resultKey, name);
@@ -56,11 +63,27 @@ export async function runImageJob(
     await deps.blobs.putJson(data.resultKey, output.result, deps.resultTtlSeconds);
     await deps.blobs.delete(data.blobKey);
     await job.updateProgress({ stage: 'done', percent: 100 });
-    log.debug('job done', output.result.timings);
+    // Callbacks are queued before BullMQ marks the job complete: a crash in between re-runs
+    // the job, which queues them again under the same delivery ids (a no-op).
+    await deps.events.ended(completedSnapshot(job));
+    log.info('job done', output.result.timings);
     return { resultKey: data.resultKey, timings: output.result.timings };
   } catch (err) {
     const failure = toJobFailure(err);
     log.warn('job failed', { reason: failure.message, attempt: job.attemptsMade + 1 });
+    const final = failure instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (final) {
+      await deps.events
+        .ended(failedSnapshot(job, failure.message))
+        .catch((e: Error) => log.warn('could not queue failure callbacks', { err: e.message }));
+    }
     throw failure;
+  }
+}
+
+/** Stage boundary: a client asked (DELETE /v1/jobs/:id) for this running job to stop. */
+async function throwIfCanceled(job: Job<JobData, JobReturn>, deps: ProcessorDeps): Promise<void> {
+  if (job.id && (await deps.blobs.exists(deps.keys.cancelRequest(job.id)))) {
+    throw new AppError('canceled', 'the job was canceled on request');
   }
 }

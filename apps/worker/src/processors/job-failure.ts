@@ -10,6 +10,7 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
   'invalid_request',
   'model_unavailable',
   'image_expired',
+  'canceled',
 ]);
 
 /**

@@ -1,4 +1,4 @@
-import type { BlobStore, RedisKeys } from '@argus/queue';
+import type { BlobStore, JobEvents, RedisKeys } from '@argus/queue';
 import type { Logger } from '@argus/config';
 import type { InferenceClient } from '../inference/inference-client';
 
@@ -7,6 +7,8 @@ export interface ProcessorDeps {
   blobs: BlobStore;
   keys: RedisKeys;
   inference: InferenceClient;
+  /** Queues webhook deliveries when a job ends. */
+  events: JobEvents;
   resultTtlSeconds: number;
   log: Logger;
 }

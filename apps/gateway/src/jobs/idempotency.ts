@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '@argus/contracts';
+import type { RedisKeys } from '@argus/queue';
+
+export type IdempotencyClaim =
+  | { kind: 'new' }
+  | { kind: 'replay'; jobId: string }
+  | { kind: 'in-progress' };
+
+interface Entry {
+  fingerprint: string;
+  jobId: string | null;
+}
+
+/**
+ * `Idempotency-Key`: the first request with a key claims it (SET NX); a repeat with the
+ * same request gets the original job back; the same key with a different request is a
+ * client bug (422 idempotency_conflict). Keys are stored hashed.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly ttlSeconds: number,
+    /** Runs each Redis call with the request path's deadline (503 when Redis is away). */
+    private readonly guard: <T>(op: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  static validateKey(raw: string): string {
+    if (!/^[\x21-\x7e]{1,255}$/.test(raw)) {
+      throw new AppError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters');
+    }
+    return raw;
+  }
+
+  private key(idempotencyKey: string): string {
+    return this.keys.idempotency(crypto.createHash('sha256').update(idempotencyKey).digest('hex'));
+  }
+
+  async claim(idempotencyKey: string, fingerprint: string): Promise<IdempotencyClaim> {
+    const key = this.key(idempotencyKey);
+    const fresh: Entry = { fingerprint, jobId: null };
+    const won = await this.guard(() => this.redis.set(key, JSON.stringify(fresh), 'EX', this.ttlSeconds, 'NX'));
+    if (won === 'OK') return { kind: 'new' };
+    const raw = await this.guard(() => this.redis.get(key));
+    if (!raw) return this.claim(idempotencyKey, fingerprint);
+    const entry = JSON.parse(raw) as Entry;
+    if (entry.fingerprint !== fingerprint) {
+      throw new AppError(
+        'idempotency_conflict',
+        'this Idempotency-Key was already used for a different request (another image, task or options)',
+      );
+    }
+    return entry.jobId ? { kind: 'replay', jobId: entry.jobId } : { kind: 'in-progress' };
+  }
+
+  async complete(idempotencyKey: string, fingerprint: string, jobId: string): Promise<void> {
+    const entry: Entry = { fingerprint, jobId };
+    await this.guard(() => this.redis.set(this.key(idempotencyKey), JSON.stringify(entry), 'EX', this.ttlSeconds));
+  }
+
+  /** A submission that failed (4xx/5xx) releases its key, so the client can retry with it. */
+  async release(idempotencyKey: string, fingerprint: string): Promise<void> {
+    const key = this.key(idempotencyKey);
+    const raw = await this.guard(() => this.redis.get(key));
+    if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint) await this.guard(() => this.redis.del(key));
+  }
+}
+
+/** What makes two submissions "the same request": the bytes, the task and every field. */
+export function requestFingerprint(task: string, md5: string, fields: Record<string, unknown>): string {
+  const sorted = Object.keys(fields)
+    .sort()
+    .map((k) => [k, fields[k]]);
+  return crypto.createHash('sha256').update(JSON.stringify([task, md5, sorted])).digest('hex');
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { Router, type Response } from 'express';
+
+/**
+ * The WebUI (apps/webui): hand-written HTML and CSS in `public/`, and the browser modules
+ * `tsc -b apps/webui` compiles into `dist/`. The page talks only to the public API.
+ */
+export const WEBUI_DIR = path.resolve(__dirname, '..', '..', '..', 'webui');
+const PUBLIC_DIR = path.join(WEBUI_DIR, 'public');
+const DIST_DIR = path.join(WEBUI_DIR, 'dist');
+/** The entry module `index.html` loads; its absence means the WebUI was never built. */
+const ENTRY = path.join(DIST_DIR, 'apps', 'webui', 'src', 'main.js');
+
+/**
+ * Nothing may come from another origin: the page runs where the internet is out of reach,
+ * and a CSP that says so turns an accidental CDN link into a visible console error.
+ * `blob:`/`data:` images are the user's own photos and thumbnails kept in the browser.
+ */
+export const WEBUI_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function securityHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', WEBUI_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+export function webuiRouter(): Router {
+  const router = Router();
+  let built: boolean | undefined;
+
+  router.get('/', (_req, res) => {
+    securityHeaders(res);
+    // The HTML names assets without content hashes, so every load revalidates (ETag).
+    res.setHeader('Cache-Control', 'no-cache');
+    built ??= fs.existsSync(ENTRY);
+    if (!built) {
+      res
+        .status(503)
+        .type('text/html')
+        .send(
+          '<!doctype html><title>Argus</title><p>The WebUI has not been built: run <code>npm run build</code>.',
+        );
+      return;
+    }
+    res.sendFile(path.join(PUBLIC_DIR, 'index.html'));
+  });
+
+  // Assets: `public/` first (HTML, CSS, icons), then the compiled modules. Unhashed names,
+  // so caches must revalidate; a missing file falls through to the JSON 404.
+  const assets = {
+    index: false,
+    redirect: false,
+    setHeaders: (res: Response) => {
+      securityHeaders(res);
+      res.setHeader('Cache-Control', 'no-cache');
+    },
+  } as const;
+  // packages/* are written for Node's resolution (`import './palette'`); resolving a missing
+  // extension here lets the browser load the pure ones the WebUI compiles in.
+  router.use(
+    '/ui',
+    express.static(PUBLIC_DIR, assets),
+    express.static(DIST_DIR, { ...assets, extensions: ['js'] }),
+  );
+  return router;
+}

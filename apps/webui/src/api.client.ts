@@ -1,0 +1,106 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The public API, as any client calls it: `POST /v1/jobs`, `GET /v1/jobs/{id}` and
+ * `GET /readyz`. Nothing here is private to the page.
+ */
+import type { ApiFailure } from './error-messages.js';
+import type { Fields, Task } from './options.catalog.js';
+
+export interface JobView {
+  id: string;
+  task: Task;
+  /** `queued | active | completed | failed`; later API versions may add states. */
+  status: string;
+  progress: { stage: string; percent: number };
+  cached: boolean;
+  md5: string;
+  model: string;
+  result?: unknown;
+  error?: { code: string; message: string };
+  createdAt: string;
+  finishedAt: string | null;
+  timings: { queuedMs?: number; processingMs?: number; totalMs?: number; attempts?: number };
+  links: { self: string; overlay?: string; labels?: string; masks?: string[] };
+}
+
+export interface Readiness {
+  ready: boolean;
+  workers: number;
+  models: string[];
+  message: string;
+}
+
+/** An answer that is not the one asked for, as `{status, code, message}`. */
+export class ApiError extends Error implements ApiFailure {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const TERMINAL_STATUSES = new Set(['completed', 'failed', 'canceled']);
+
+async function request(input: string, init?: RequestInit): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(input, { ...init, headers: { Accept: 'application/json', ...init?.headers } });
+  } catch (err) {
+    throw new ApiError(0, 'network', `the gateway did not answer (${(err as Error).message})`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new ApiError(
+      res.status,
+      typeof error?.code === 'string' ? error.code : `http_${res.status}`,
+      typeof error?.message === 'string' ? error.message : text.slice(0, 200) || res.statusText,
+    );
+  }
+  return body;
+}
+
+/** `POST /v1/jobs`: 202 with a queued job, or 200 with a cached, completed one. */
+export async function submitJob(image: Blob, fileName: string, fields: Fields): Promise<JobView> {
+  const form = new FormData();
+  for (const [name, value] of fields) form.append(name, value);
+  form.append('image', image, fileName);
+  return (await request('/v1/jobs', { method: 'POST', body: form })) as JobView;
+}
+
+export async function getJob(id: string): Promise<JobView> {
+  return (await request(`/v1/jobs/${encodeURIComponent(id)}`)) as JobView;
+}
+
+/** `GET /readyz`; a 503 is an answer here (not ready), not a failure. */
+export async function getReadiness(): Promise<Readiness> {
+  try {
+    const body = (await request('/readyz')) as { workers: number; models?: string[] };
+    const workers = body.workers;
+    return {
+      ready: true,
+      workers,
+      models: body.models ?? [],
+      message: `Ready · ${workers} worker${workers === 1 ? '' : 's'}`,
+    };
+  } catch (err) {
+    const e = err as ApiError;
+    const message =
+      e.code === 'network'
+        ? 'Gateway unreachable'
+        : /worker/.test(e.message)
+          ? 'No worker running: jobs will wait'
+          : 'Not ready: the job store is unreachable';
+    return { ready: false, workers: 0, models: [], message };
+  }
+}

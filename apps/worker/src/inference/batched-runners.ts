@@ -1,0 +1,88 @@
+import {
+  detectInputDims,
+  parseOutputNames,
+  splitBatchOutput,
+  splitParseOutputs,
+  stackInputs,
+  type DetectModelInfo,
+  type DetectRunner,
+  type ParseModelInfo,
+  type ParseNetOutput,
+  type ParseRunners,
+} from '@argus/models';
+import type { Size } from '@argus/vision';
+import { Batcher } from '../batching/batcher';
+import type { ModelServing } from '../batching/model-settings';
+import type { SessionPool } from './session-pool';
+
+/**
+ * The bridge between the pipelines and the model instances: a model's batcher stacks the
+ * prepared inputs of whichever jobs are waiting into one tensor, one instance runs it, and
+ * each job gets its own slice of the output back. Stacking and splitting are the pipeline's
+ * own pure functions, so a batched run answers exactly what a run alone would.
+ */
+export interface BatchedModel<Runner> {
+  runner: Runner;
+  batcher: Batcher<Float32Array, unknown>;
+  pool: SessionPool;
+}
+
+function batcherOptions(serving: ModelServing) {
+  return {
+    maxBatchSize: serving.maxBatchSize,
+    maxQueueDelayMs: serving.maxQueueDelayMs,
+    preferredBatchSizes: serving.preferredBatchSizes,
+    maxInFlight: serving.instances,
+  };
+}
+
+export function batchedDetector(
+  model: DetectModelInfo,
+  pool: SessionPool,
+  serving: ModelServing,
+): BatchedModel<DetectRunner> {
+  const { entry } = model;
+  const plane = 3 * entry.preprocess.width * entry.preprocess.height;
+  const outputName = entry.outputs.detections;
+  const batcher = new Batcher<Float32Array, Float32Array>(batcherOptions(serving), async (inputs) => {
+    const stacked = stackInputs(inputs, plane);
+    const { outputs } = await pool.run(
+      { [entry.input.name]: { data: stacked, dims: detectInputDims(entry, inputs.length) } },
+      [outputName],
+    );
+    const output = outputs[outputName];
+    if (!output) throw new Error(`model "${entry.id}" returned no output "${outputName}"`);
+    return splitBatchOutput(output.data, inputs.length);
+  });
+  return { runner: (input) => batcher.submit(input), batcher, pool };
+}
+
+/** The parse network's batcher: crops of any job batch together when they share an input size. */
+export function batchedParser(
+  model: ParseModelInfo,
+  pool: SessionPool,
+  serving: ModelServing,
+): BatchedModel<ParseRunners['parts']> {
+  const { entry } = model;
+  const fetch = parseOutputNames(entry);
+  const batcher = new Batcher<Float32Array, ParseNetOutput>(batcherOptions(serving), async (inputs, key) => {
+    const size = sizeFromKey(key);
+    const stacked = stackInputs(inputs, 3 * size.width * size.height);
+    const { outputs } = await pool.run(
+      { [entry.input.name]: { data: stacked, dims: [inputs.length, 3, size.height, size.width] } },
+      fetch,
+    );
+    return splitParseOutputs(model, outputs, inputs.length);
+  });
+  const runner: ParseRunners['parts'] = (items) =>
+    Promise.all(items.map(({ input, size }) => batcher.submit(input, keyOfSize(size))));
+  return { runner, batcher, pool };
+}
+
+const keyOfSize = (size: Size) => `${size.width}x${size.height}`;
+
+function sizeFromKey(key: string): Size {
+  const [width, height] = key.split('x').map(Number);
+  if (!(width > 0 && height > 0)) throw new Error(`batch key "${key}" is not an input size`);
+  return { width, height };
+}

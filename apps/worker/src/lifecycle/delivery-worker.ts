@@ -1,0 +1,24 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeliveryJobData } from '@argus/contracts';
+import { WEBHOOK_QUEUE, bullPrefix } from '@argus/queue';
+import { retryDelayMs } from '@argus/webhooks';
+import { RetryableDeliveryError, deliveryProcessor, type DeliveryDeps } from './delivery.processor';
+
+export function startDeliveryWorker(
+  connection: Redis,
+  deps: DeliveryDeps,
+  opts: { prefix: string; concurrency: number; backoffMs: number },
+): Worker<DeliveryJobData> {
+  const worker = new Worker<DeliveryJobData>(WEBHOOK_QUEUE, (job) => deliveryProcessor(job, deps), {
+    connection,
+    prefix: bullPrefix(opts.prefix),
+    concurrency: opts.concurrency,
+    settings: {
+      backoffStrategy: (attemptsMade, _type, err) =>
+        retryDelayMs(attemptsMade, opts.backoffMs, err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined),
+    },
+  });
+  worker.on('error', (err) => deps.log.warn('webhook worker error', { err: err.message }));
+  return worker;
+}

@@ -1,0 +1,122 @@
+import type { CeilingConfig } from './ceiling';
+
+/** How long and how hard each part of the benchmark runs. */
+export interface BenchPlan {
+  mode: 'full' | 'smoke';
+  /** The whole run stops starting new parts after this (they are reported as skipped). */
+  budgetMs: number;
+  ceiling: { warmupMs: number; durationMs: number; detect: CeilingConfig[]; parse: CeilingConfig[] };
+  /** Closed-loop clients and timings of the platform runs. */
+  platform: {
+    warmupMs: number;
+    durationMs: number;
+    detectClients: number;
+    parseClients: number;
+    parseDurationMs: number;
+    workerConcurrency: number;
+    timeoutMs: number;
+  };
+  pollMs: number;
+  cacheMs: number;
+  overload: { durationMs: number; timeoutMs: number; factor: number };
+  grid: {
+    maxBatchSizes: number[];
+    delaysMs: number[];
+    warmupMs: number;
+    durationMs: number;
+    /** A light load (2 clients) after each saturated run: what the delay costs an idle system. */
+    lightMs: number;
+    instances: { model: string; instances: number; threads: number; maxBatchSize: number }[];
+  };
+}
+
+const detect = (instances: number, intraOpThreads: number, batch: number): CeilingConfig => ({
+  task: 'detect',
+  instances,
+  intraOpThreads,
+  batch,
+  inFlight: 1,
+});
+const parse = (instances: number, intraOpThreads: number, inFlight: number): CeilingConfig => ({
+  task: 'parse',
+  instances,
+  intraOpThreads,
+  batch: 1,
+  inFlight,
+});
+
+export const FULL_PLAN: BenchPlan = {
+  mode: 'full',
+  budgetMs: 9.5 * 60_000,
+  ceiling: {
+    warmupMs: 1500,
+    durationMs: 5000,
+    detect: [
+      detect(1, 2, 1),
+      detect(1, 2, 2),
+      detect(1, 2, 4),
+      detect(1, 2, 8),
+      detect(1, 1, 1),
+      detect(2, 1, 1),
+      detect(2, 1, 4),
+    ],
+    parse: [parse(1, 2, 1), parse(1, 2, 2), parse(2, 1, 1)],
+  },
+  platform: {
+    warmupMs: 3000,
+    durationMs: 15_000,
+    detectClients: 16,
+    parseClients: 8,
+    parseDurationMs: 15_000,
+    workerConcurrency: 16,
+    timeoutMs: 30_000,
+  },
+  pollMs: 50,
+  cacheMs: 6000,
+  overload: { durationMs: 10_000, timeoutMs: 15_000, factor: 2 },
+  grid: {
+    maxBatchSizes: [1, 2, 4, 8],
+    delaysMs: [0, 5, 20],
+    warmupMs: 1500,
+    durationMs: 6000,
+    lightMs: 2500,
+    instances: [
+      { model: 'yolov8n', instances: 2, threads: 1, maxBatchSize: 1 },
+      { model: 'yolov8n', instances: 2, threads: 1, maxBatchSize: 4 },
+      { model: 'yolov8n-int8', instances: 1, threads: 2, maxBatchSize: 1 },
+      { model: 'yolov8n-int8', instances: 2, threads: 1, maxBatchSize: 1 },
+    ],
+  },
+};
+
+/** About a minute: every part runs, briefly, so CI proves the suite works (no timing checks). */
+export const SMOKE_PLAN: BenchPlan = {
+  mode: 'smoke',
+  budgetMs: 4 * 60_000,
+  ceiling: {
+    warmupMs: 300,
+    durationMs: 1200,
+    detect: [detect(1, 2, 1), detect(2, 1, 1)],
+    parse: [parse(1, 2, 1)],
+  },
+  platform: {
+    warmupMs: 500,
+    durationMs: 3000,
+    detectClients: 8,
+    parseClients: 4,
+    parseDurationMs: 3000,
+    workerConcurrency: 8,
+    timeoutMs: 20_000,
+  },
+  pollMs: 50,
+  cacheMs: 1500,
+  overload: { durationMs: 2000, timeoutMs: 6000, factor: 2 },
+  grid: {
+    maxBatchSizes: [1, 4],
+    delaysMs: [5],
+    warmupMs: 300,
+    durationMs: 2000,
+    lightMs: 1000,
+    instances: [{ model: 'yolov8n-int8', instances: 2, threads: 1, maxBatchSize: 1 }],
+  },
+};

@@ -1,0 +1,444 @@
+/**
+ * `npm run bench` (`--smoke` or BENCH_SMOKE=1 for the one-minute CI version): measures how
+ * close the platform comes to what the model alone can do on this machine, in one run, and
+ * writes the tables to bench/RESULTS.md (smoke: test-artifacts/bench-smoke.md). Starts its
+ * own gateway, workers and inline server on 127.0.0.1 under a random KEY_PREFIX, and stops
+ * them and deletes the prefix's keys however it ends.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BenchPlatform,
+  collectLoopWindows,
+  redisPid,
+  startNodeProcess,
+  stopProcess,
+  waitForOutput,
+  type Proc,
+} from './bench-platform';
+import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './bench-plan';
+import { measureCeiling, type CeilingResult } from './ceiling';
+import {
+  closedLoop,
+  inlineRequest,
+  openLoop,
+  platformRequest,
+  probe,
+  type LoadResult,
+  type Request,
+} from './http-load';
+import { ImageFeed, REPO_ROOT, loadImages, type BenchImage } from './images';
+import { CpuWindow, RssSampler, machineCounters, machineInfo } from './proc-stats';
+import { renderReport, type BenchReport, type LoadRun, type OverloadRun } from './report';
+import { sleep, summarize } from './stats';
+
+const MODELS_DIR = path.join(REPO_ROOT, 'models');
+const COCO_DIR = path.join(REPO_ROOT, '..', 'shared', 'data', 'coco128', 'images', 'train2017');
+
+function say(message: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const smoke = process.argv.includes('--smoke') || /^(1|true|yes)$/i.test(process.env.BENCH_SMOKE ?? '');
+  const plan: BenchPlan = smoke ? SMOKE_PLAN : FULL_PLAN;
+  const outFile = smoke
+    ? path.join(REPO_ROOT, 'test-artifacts', 'bench-smoke.md')
+    : path.join(REPO_ROOT, 'bench', 'RESULTS.md');
+  const began = performance.now();
+  const startCounters = machineCounters();
+  const report: BenchReport = {
+    plan,
+    machine: machineInfo(),
+    ceiling: [],
+    platform: [],
+    overload: [],
+    grid: [],
+    instances: [],
+    memory: {},
+    skipped: [],
+    notes: [],
+  };
+  const images = loadImages();
+  const feed = new ImageFeed(images);
+  const next = () => feed.take();
+  const overBudget = (part: string) => {
+    if (performance.now() - began < plan.budgetMs) return false;
+    report.skipped.push(part);
+    say(`time budget spent: skipping ${part}`);
+    return true;
+  };
+  say(
+    `${plan.mode} run on ${report.machine.cores} cores (${report.machine.cpuModel}), load ${report.machine.loadAvgAtStart.join(' ')}`,
+  );
+
+  // ---- 1. Ceiling ------------------------------------------------------------------------
+  const shared = {
+    modelsDir: MODELS_DIR,
+    detectModel: 'yolov8n',
+    parseModel: 'bodypix-075',
+    images: images.map((i) => path.join(COCO_DIR, i.name)),
+    warmupMs: plan.ceiling.warmupMs,
+    durationMs: plan.ceiling.durationMs,
+  };
+  for (const config of [...plan.ceiling.detect, ...plan.ceiling.parse]) {
+    if (overBudget(`ceiling ${JSON.stringify(config)}`)) break;
+    const result = await measureCeiling(config, shared);
+    report.ceiling.push(result);
+    say(`ceiling ${describeCeiling(result)}: ${result.imagesPerSec.toFixed(1)} images/s`);
+  }
+
+  // ---- 2, 4, 5, 7. One worker: detect, parse, cache hits, overload, memory ----------------
+  const redisProbe = new BenchPlatform({});
+  const redisServerPid = await redisPid(redisProbe.redis).catch(() => undefined);
+  redisProbe.redis.disconnect();
+  const benchEnv = {
+    MODELS_DIR,
+    WORKER_MODELS: 'yolov8n,bodypix-075',
+    WORKER_CONCURRENCY: String(plan.platform.workerConcurrency),
+  };
+  const measure = async (
+    platform: BenchPlatform,
+    label: string,
+    run: () => Promise<LoadResult>,
+    extra: Partial<LoadRun> = {},
+  ): Promise<LoadRun> => {
+    const pids = () => ({ ...platform.pids(), redis: redisServerPid, 'load generator': process.pid });
+    const cpu = new CpuWindow(pids);
+    const rss = new RssSampler(platform.pids.bind(platform));
+    const loop = collectLoopWindows(platform);
+    cpu.begin();
+    rss.begin();
+    const load = await run();
+    const shares = cpu.end();
+    const peak = rss.end();
+    const windows = await loop.stop();
+    const result: LoadRun = {
+      label,
+      workers: platform.workers.length,
+      load,
+      latency: summarize(load.latencies),
+      cpu: shares,
+      rssPeak: peak,
+      loop: windows,
+      ...extra,
+    };
+    say(
+      `${label}: ${load.throughput.toFixed(1)} images/s, p50 ${result.latency.p50.toFixed(0)} ms, ` +
+        `p99 ${result.latency.p99.toFixed(0)} ms, failures ${JSON.stringify(load.failures)}`,
+    );
+    return result;
+  };
+
+  const platform = new BenchPlatform(benchEnv);
+  let inline: Proc | undefined;
+  const cleanup = async () => {
+    if (inline) await stopProcess(inline);
+    await platform.close();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    if (!overBudget('one-worker platform')) {
+      say('starting gateway and one worker');
+      await platform.startGateway();
+      await platform.startWorkers(1);
+      const detectReq = platformRequest(platform.url, { task: 'detect' }, plan.pollMs);
+      const parseReq = platformRequest(platform.url, { task: 'parse' }, plan.pollMs);
+      // Warm both models and JIT, then let the processes settle for the idle reading.
+      await closedLoop({
+        clients: 4,
+        warmupMs: 0,
+        durationMs: 1500,
+        timeoutMs: 30_000,
+        request: detectReq,
+        next,
+      });
+      await closedLoop({
+        clients: 2,
+        warmupMs: 0,
+        durationMs: 1500,
+        timeoutMs: 30_000,
+        request: parseReq,
+        next,
+      });
+      await sleep(2000);
+      const idle = new RssSampler(platform.pids.bind(platform));
+      idle.begin();
+      report.memory.idle = idle.end();
+
+      const detect1 = await measure(platform, 'detect, 1 worker', () =>
+        closedLoop({
+          ...loadOpts(plan, plan.platform.detectClients, plan.platform.durationMs),
+          request: detectReq,
+          next,
+        }),
+      );
+      report.platform.push({ ...detect1, task: 'detect' });
+      report.memory.detect = detect1.rssPeak;
+
+      if (!overBudget('parse, 1 worker')) {
+        const parse1 = await measure(platform, 'parse, 1 worker', () =>
+          closedLoop({
+            ...loadOpts(plan, plan.platform.parseClients, plan.platform.parseDurationMs),
+            request: parseReq,
+            next,
+          }),
+        );
+        report.platform.push({ ...parse1, task: 'parse' });
+        report.memory.parse = parse1.rssPeak;
+      }
+
+      if (!overBudget('cache hits')) {
+        const bus = {
+          name: 'bus.jpg',
+          bytes: fs.readFileSync(path.join(REPO_ROOT, '..', 'shared', 'data', 'samples', 'bus.jpg')),
+        };
+        const first = await detectReq(bus, Date.now() + 30_000);
+        if (!first.ok) throw new Error(`the cache-hit image failed: ${first.failure}`);
+        const cache = await measure(platform, 'cache hits', () =>
+          closedLoop({
+            ...loadOpts(plan, plan.platform.detectClients, plan.cacheMs),
+            warmupMs: 300,
+            request: detectReq,
+            next: () => bus,
+          }),
+        );
+        report.cache = cache;
+      }
+
+      if (!overBudget('platform overload')) {
+        const rate = plan.overload.factor * detect1.load.throughput;
+        report.overloadRate = rate;
+        report.overload.push(
+          await overload(platform.url, 'platform (submit + poll)', rate, plan, detectReq, next),
+        );
+      }
+    }
+  } finally {
+    await platform.stop();
+  }
+
+  // ---- 4. Inline baseline -----------------------------------------------------------------
+  try {
+    if (!overBudget('inline baseline')) {
+      say('starting the inline baseline server');
+      inline = startNodeProcess('inline', path.join(__dirname, 'inline-server.js'), {
+        MODELS_DIR,
+        MODEL_ID: 'yolov8n',
+        INTRA_OP_THREADS: '0',
+      });
+      const url = await waitForOutput(inline, /inline listening url=(\S+)/, 60_000);
+      const request = inlineRequest(url);
+      const inlinePids = () => ({ inline: inline?.child.pid, 'load generator': process.pid });
+      const cpu = new CpuWindow(inlinePids);
+      const rss = new RssSampler(inlinePids);
+      cpu.begin();
+      rss.begin();
+      const load = await closedLoop({
+        ...loadOpts(plan, plan.platform.detectClients, plan.platform.durationMs),
+        request,
+        next,
+      });
+      report.inline = {
+        label: 'inline, closed loop',
+        workers: 0,
+        load,
+        latency: summarize(load.latencies),
+        cpu: cpu.end(),
+        rssPeak: rss.end(),
+        loop: [],
+      };
+      say(`inline: ${load.throughput.toFixed(1)} images/s, p99 ${report.inline.latency.p99.toFixed(0)} ms`);
+      const rate = report.overloadRate ?? plan.overload.factor * load.throughput;
+      report.overloadRate = rate;
+      if (!overBudget('inline overload')) {
+        report.overload.push(
+          await overload(url, 'inline (request runs the model)', rate, plan, request, next),
+        );
+      }
+    }
+  } finally {
+    if (inline) await stopProcess(inline);
+    inline = undefined;
+  }
+
+  // ---- 2 (continued). Two worker processes -----------------------------------------------
+  const two = new BenchPlatform(benchEnv);
+  try {
+    if (!overBudget('two workers')) {
+      say('starting gateway and two workers (one intra-op thread each)');
+      await two.startGateway();
+      await two.startWorkers(2, { INTRA_OP_THREADS: '1' });
+      const detectReq = platformRequest(two.url, { task: 'detect' }, plan.pollMs);
+      const parseReq = platformRequest(two.url, { task: 'parse' }, plan.pollMs);
+      await closedLoop({
+        clients: 4,
+        warmupMs: 0,
+        durationMs: 1000,
+        timeoutMs: 30_000,
+        request: parseReq,
+        next,
+      });
+      const detect2 = await measure(two, 'detect, 2 workers', () =>
+        closedLoop({
+          ...loadOpts(plan, plan.platform.detectClients, plan.platform.durationMs),
+          request: detectReq,
+          next,
+        }),
+      );
+      report.platform.push({ ...detect2, task: 'detect', note: 'INTRA_OP_THREADS=1 per worker' });
+      if (!overBudget('parse, 2 workers')) {
+        const parse2 = await measure(two, 'parse, 2 workers', () =>
+          closedLoop({
+            ...loadOpts(plan, plan.platform.parseClients, plan.platform.parseDurationMs),
+            request: parseReq,
+            next,
+          }),
+        );
+        report.platform.push({ ...parse2, task: 'parse', note: 'INTRA_OP_THREADS=1 per worker' });
+      }
+    }
+  } finally {
+    await two.close();
+  }
+
+  // ---- 6. Batching effect and instances ---------------------------------------------------
+  const grid = new BenchPlatform({ MODELS_DIR, WORKER_TASKS: 'detect', WORKER_CONCURRENCY: '16' });
+  try {
+    if (!overBudget('batching grid')) {
+      await grid.startGateway();
+      const runCell = async (
+        label: string,
+        workerEnv: Record<string, string>,
+        fields: Record<string, string>,
+      ) => {
+        await grid.startWorkers(1, workerEnv);
+        const request = platformRequest(grid.url, fields, plan.pollMs);
+        const saturated = await measure(grid, label, () =>
+          closedLoop({
+            clients: plan.platform.detectClients,
+            warmupMs: plan.grid.warmupMs,
+            durationMs: plan.grid.durationMs,
+            timeoutMs: plan.platform.timeoutMs,
+            request,
+            next,
+          }),
+        );
+        const light = await closedLoop({
+          clients: 2,
+          warmupMs: 300,
+          durationMs: plan.grid.lightMs,
+          timeoutMs: plan.platform.timeoutMs,
+          request,
+          next,
+        });
+        await grid.stopWorkers();
+        return { saturated, light: summarize(light.latencies), lightThroughput: light.throughput };
+      };
+      outer: for (const maxBatchSize of plan.grid.maxBatchSizes) {
+        for (const delay of plan.grid.delaysMs) {
+          if (overBudget(`grid maxBatchSize=${maxBatchSize} delay=${delay}`)) break outer;
+          const cell = await runCell(
+            `yolov8n maxBatchSize ${maxBatchSize}, delay ${delay} ms`,
+            {
+              WORKER_MODELS: 'yolov8n',
+              MODEL_OVERRIDES: `yolov8n:maxBatchSize=${maxBatchSize},maxQueueDelayMs=${delay},instances=1`,
+            },
+            { task: 'detect' },
+          );
+          report.grid.push({ maxBatchSize, delayMs: delay, ...cell });
+        }
+      }
+      for (const inst of plan.grid.instances) {
+        if (overBudget(`instances ${JSON.stringify(inst)}`)) break;
+        const cell = await runCell(
+          `${inst.model} ${inst.instances}×${inst.threads} threads, batch ${inst.maxBatchSize}`,
+          {
+            WORKER_MODELS: inst.model,
+            MODEL_OVERRIDES: `${inst.model}:instances=${inst.instances},intraOpThreads=${inst.threads}${
+              inst.maxBatchSize > 1 ? `,maxBatchSize=${inst.maxBatchSize},maxQueueDelayMs=5` : ''
+            }`,
+          },
+          { task: 'detect', model: inst.model },
+        );
+        report.instances.push({ ...inst, ...cell });
+      }
+    }
+  } finally {
+    await grid.close();
+  }
+
+  const end = machineCounters();
+  const total = end.total - startCounters.total;
+  report.machine.stealShare = total > 0 ? (end.steal - startCounters.steal) / total : undefined;
+  report.machine.loadAvgAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  report.durationMs = performance.now() - began;
+
+  const markdown = renderReport(report);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, markdown);
+  process.stdout.write(`\n${markdown}\n`);
+  say(`wrote ${path.relative(REPO_ROOT, outFile)} in ${(report.durationMs / 1000).toFixed(0)} s`);
+
+  // Smoke (CI) checks that every part worked, not how fast.
+  const broken = [
+    ...report.platform.filter((r) => r.load.completed === 0).map((r) => r.label),
+    ...(report.inline && report.inline.load.completed === 0 ? ['inline'] : []),
+    ...(report.ceiling.some((c) => !(c.imagesPerSec > 0)) ? ['ceiling'] : []),
+    ...report.grid.filter((g) => g.saturated.load.completed === 0).map((g) => g.saturated.label),
+  ];
+  if (broken.length) throw new Error(`no request succeeded in: ${broken.join(', ')}`);
+  if (smoke && report.skipped.length)
+    throw new Error(`smoke run skipped parts: ${report.skipped.join(', ')}`);
+}
+
+function loadOpts(plan: BenchPlan, clients: number, durationMs: number) {
+  return { clients, warmupMs: plan.platform.warmupMs, durationMs, timeoutMs: plan.platform.timeoutMs };
+}
+
+/** Offered load above capacity (open loop) with a /healthz probe beside it. */
+async function overload(
+  url: string,
+  label: string,
+  rate: number,
+  plan: BenchPlan,
+  request: Request,
+  next: () => BenchImage,
+): Promise<OverloadRun> {
+  say(`${label}: offering ${rate.toFixed(1)} images/s for ${plan.overload.durationMs / 1000} s`);
+  const health = probe(`${url}/healthz`, 250, plan.overload.timeoutMs);
+  const load = await openLoop({
+    ratePerSec: rate,
+    durationMs: plan.overload.durationMs,
+    timeoutMs: plan.overload.timeoutMs,
+    request,
+    next,
+  });
+  const probeMs = await health.stop();
+  const run: OverloadRun = {
+    label,
+    offered: rate,
+    load,
+    latency: summarize(load.latencies),
+    health: summarize(probeMs),
+  };
+  say(
+    `${label}: ${load.completed}/${load.sent} answered, ${load.throughput.toFixed(1)} images/s, ` +
+      `p99 ${run.latency.p99.toFixed(0)} ms, healthz p99 ${run.health.p99.toFixed(0)} ms, failures ${JSON.stringify(load.failures)}`,
+  );
+  return run;
+}
+
+function describeCeiling(c: CeilingResult): string {
+  return `${c.task} ${c.instances}×${c.intraOpThreads} threads, batch ${c.batch}, in flight ${c.inFlight}`;
+}
+
+main().then(
+  // Keep-alive sockets of the HTTP client would hold the process open for a while.
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`benchmark failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,111 @@
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Callback, DeliveryJobData, JobSnapshot } from '@argus/contracts';
+import type { RedisKeys } from './keys';
+import type { WebhookQueue } from './queues';
+
+/**
+ * The end of a job, as callbacks see it. Whoever ends a job (the worker on completion or
+ * final failure, the gateway on cancel) calls `ended`; whoever attaches a callback (the
+ * gateway on submit) calls `register`. Each does its write and its read in one MULTI, so
+ * a callback registered while the job ends is delivered exactly by one of the two.
+ * Delivery ids are derived from (job, event, submission, url): ending a job twice (a
+ * re-run after a stall) enqueues nothing new, because BullMQ refuses a duplicate job id.
+ */
+export class JobEvents {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly webhooks: WebhookQueue,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async ended(snapshot: JobSnapshot): Promise<string[]> {
+    const results = await this.redis
+      .multi()
+      .set(this.keys.jobEnded(snapshot.id), JSON.stringify(snapshot), 'EX', this.ttlSeconds)
+      .lrange(this.keys.callbacks(snapshot.id), 0, -1)
+      .exec();
+    const raw = (results?.[1]?.[1] ?? []) as string[];
+    const callbacks = raw.map((r) => JSON.parse(r) as Callback);
+    return this.deliverAll(snapshot, callbacks);
+  }
+
+  async register(jobId: string, callback: Callback): Promise<string[]> {
+    const results = await this.redis
+      .multi()
+      .rpush(this.keys.callbacks(jobId), JSON.stringify(callback))
+      .expire(this.keys.callbacks(jobId), this.ttlSeconds)
+      .get(this.keys.jobEnded(jobId))
+      .exec();
+    const ended = results?.[2]?.[1] as string | null;
+    return ended ? this.deliverAll(JSON.parse(ended) as JobSnapshot, [callback]) : [];
+  }
+
+  /** Delivers a finished job's outcome to one callback now (a cache hit has no job to wait for). */
+  async deliverNow(snapshot: JobSnapshot, callback: Callback): Promise<string[]> {
+    await this.redis
+      .multi()
+      .set(this.keys.jobEnded(snapshot.id), JSON.stringify(snapshot), 'EX', this.ttlSeconds)
+      .rpush(this.keys.callbacks(snapshot.id), JSON.stringify(callback))
+      .expire(this.keys.callbacks(snapshot.id), this.ttlSeconds)
+      .exec();
+    return this.deliverAll(snapshot, [callback]);
+  }
+
+  /** Sends the job's outcome again to each of its callbacks, under new delivery ids. */
+  async redeliver(jobId: string): Promise<{ snapshot: JobSnapshot | null; deliveryIds: string[] }> {
+    const [ended, raw] = await Promise.all([
+      this.redis.get(this.keys.jobEnded(jobId)),
+      this.redis.lrange(this.keys.callbacks(jobId), 0, -1),
+    ]);
+    if (!ended) return { snapshot: null, deliveryIds: [] };
+    const snapshot = JSON.parse(ended) as JobSnapshot;
+    const ids: string[] = [];
+    for (const callback of raw.map((r) => JSON.parse(r) as Callback)) {
+      ids.push(await this.enqueue(snapshot, callback, `dlv_${crypto.randomBytes(12).toString('hex')}`, true));
+    }
+    return { snapshot, deliveryIds: ids };
+  }
+
+  async callbacksOf(jobId: string): Promise<Callback[]> {
+    return (await this.redis.lrange(this.keys.callbacks(jobId), 0, -1)).map((r) => JSON.parse(r) as Callback);
+  }
+
+  private async deliverAll(snapshot: JobSnapshot, callbacks: Callback[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const callback of callbacks) {
+      if (!callback.events.includes(snapshot.event)) continue;
+      ids.push(await this.enqueue(snapshot, callback, deliveryIdFor(snapshot, callback), false));
+    }
+    return ids;
+  }
+
+  private async enqueue(snapshot: JobSnapshot, callback: Callback, deliveryId: string, redelivery: boolean): Promise<string> {
+    // Deliveries are listed under the id the submitter knows.
+    const listedUnder = callback.submissionId;
+    const data: DeliveryJobData = {
+      deliveryId,
+      jobId: listedUnder,
+      url: callback.url,
+      snapshot: { ...snapshot, id: listedUnder },
+      redelivery,
+    };
+    const index = JSON.stringify({ event: snapshot.event, url: callback.url, createdAt: new Date().toISOString(), redelivery });
+    await this.redis
+      .multi()
+      .hsetnx(this.keys.deliveries(listedUnder), deliveryId, index)
+      .expire(this.keys.deliveries(listedUnder), this.ttlSeconds)
+      .exec();
+    await this.webhooks.add('deliver', data, { jobId: deliveryId });
+    return deliveryId;
+  }
+}
+
+export function deliveryIdFor(snapshot: JobSnapshot, callback: Callback): string {
+  const digest = crypto
+    .createHash('sha256')
+    .update(`${snapshot.id}|${snapshot.event}|${callback.submissionId}|${callback.url}`)
+    .digest('hex');
+  return `dlv_${digest.slice(0, 24)}`;
+}

@@ -1,0 +1,3 @@
+export * from './signature';
+export * from './address-policy';
+export * from './deliver';
