@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-  await Promise.all([loaded.fp32, loaded.int8, loaded.bodypix].map((m) => m?.session.release()));
+  for (const model of [loaded.fp32, loaded.int8, loaded.bodypix]) await model?.session.release();
 });
 
 /** Submits every image at once, then waits for all the jobs. */

@@ -25,15 +25,20 @@ const queries = dashboardQueries(dashboard);
 
 describe('the Grafana dashboard JSON', () => {
   it('is a dashboard Grafana can load: uid, title, unique panel ids, panels inside the 24-column grid', () => {
-    expect(dashboard).toMatchObject({ uid: 'argus-overview', title: 'Argus', schemaVersion: expect.any(Number) });
+    expect(dashboard).toMatchObject({
+      uid: 'argus-overview',
+      title: 'Argus',
+      schemaVersion: expect.any(Number),
+    });
     expect(panels.length).toBeGreaterThan(10);
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of panels) {
       const { x, y, w, h } = p.gridPos;
-      expect({ title: p.title, ok: [x, y, w, h].every(Number.isInteger) && x >= 0 && w > 0 && x + w <= 24 && h > 0 }).toEqual(
-        { title: p.title, ok: true },
-      );
+      expect({
+        title: p.title,
+        ok: [x, y, w, h].every(Number.isInteger) && x >= 0 && w > 0 && x + w <= 24 && h > 0,
+      }).toEqual({ title: p.title, ok: true });
       expect(['row', 'stat', 'timeseries']).toContain(p.type);
       if (p.type === 'row') continue;
       expect(p.targets.length).toBeGreaterThan(0);
@@ -43,7 +48,10 @@ describe('the Grafana dashboard JSON', () => {
   });
 
   it('uses the provisioned Prometheus datasource everywhere', () => {
-    const provisioned = fs.readFileSync(path.join(GRAFANA, 'provisioning/datasources/prometheus.yml'), 'utf8');
+    const provisioned = fs.readFileSync(
+      path.join(GRAFANA, 'provisioning/datasources/prometheus.yml'),
+      'utf8',
+    );
     const uid = /^\s+uid: (\S+)$/m.exec(provisioned)?.[1];
     expect(uid).toBe('prometheus');
     expect(provisioned).toMatch(/^\s+type: prometheus$/m);
@@ -85,10 +93,16 @@ describe('the Grafana dashboard JSON', () => {
       ),
     ).toEqual(['argus_job_latency_seconds_bucket']);
     expect(
-      metricNamesIn('sum(rate(a_total{result="hit"}[5m])) / sum without (instance) (rate(b_total[5m])) and on (x) c'),
+      metricNamesIn(
+        'sum(rate(a_total{result="hit"}[5m])) / sum without (instance) (rate(b_total[5m])) and on (x) c',
+      ),
     ).toEqual(['a_total', 'b_total', 'c']);
     expect(queries.length).toBeGreaterThan(20);
-    for (const q of queries) expect({ expr: q.expr, names: metricNamesIn(q.expr).length > 0 }).toEqual({ expr: q.expr, names: true });
+    for (const q of queries)
+      expect({ expr: q.expr, names: metricNamesIn(q.expr).length > 0 }).toEqual({
+        expr: q.expr,
+        names: true,
+      });
   });
 });
 
@@ -120,7 +134,8 @@ describe('every dashboard query reads metrics that GET /metrics exposes', () => 
     for (let i = 0; i < 50; i++) {
       const res = await fetch(`${platform.url}/metrics`);
       exposition = parseExposition(await res.text());
-      if (sampleValue(exposition, 'argus_jobs_processed_total', { task: 'detect', status: 'failed' }) === 1) break;
+      if (sampleValue(exposition, 'argus_jobs_processed_total', { task: 'detect', status: 'failed' }) === 1)
+        break;
       await sleep(100);
     }
   }, 90_000);
@@ -146,7 +161,10 @@ describe('every dashboard query reads metrics that GET /metrics exposes', () => 
       exposition.types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
     for (const name of new Set(queries.flatMap((q) => metricNamesIn(q.expr)))) {
       const type = exposition.types.get(family(name));
-      expect({ name, type: type ?? 'undeclared' }).toEqual({ name, type: expect.stringMatching(/^(counter|gauge|histogram)$/) });
+      expect({ name, type: type ?? 'undeclared' }).toEqual({
+        name,
+        type: expect.stringMatching(/^(counter|gauge|histogram)$/),
+      });
       if (name !== family(name)) expect({ name, type }).toEqual({ name, type: 'histogram' });
     }
   });

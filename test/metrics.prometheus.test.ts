@@ -91,7 +91,10 @@ describe('a real Prometheus scraping the gateway', () => {
     for (;;) {
       const submits = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          platform.post('/v1/jobs', bus, { task: 'detect', confidence: (0.3 + (round * 8 + i) / 200).toFixed(3) }),
+          platform.post('/v1/jobs', bus, {
+            task: 'detect',
+            confidence: (0.3 + (round * 8 + i) / 200).toFixed(3),
+          }),
         ),
       );
       for (const s of submits) expect(s.status).toBe(202);
@@ -129,7 +132,10 @@ describe('a real Prometheus scraping the gateway', () => {
     expect(batches.value).toBe(detectJobs);
     const [waits] = await prom.query('sum(argus_queue_wait_seconds_count{task="detect"})');
     expect(waits.value).toBe(detectJobs);
-    const [submitted] = await prom.waitFor('argus_jobs_submitted_total{task="detect"}', (s) => s[0]?.value === detectJobs);
+    const [submitted] = await prom.waitFor(
+      'argus_jobs_submitted_total{task="detect"}',
+      (s) => s[0]?.value === detectJobs,
+    );
     expect(submitted.metric.worker).toBeUndefined();
 
     // Each worker's own process metrics are there, apart from the gateway's.
@@ -176,7 +182,10 @@ describe('a real Prometheus scraping the gateway', () => {
 
     // Jobs carry a priority (normal by default), so BullMQ keeps them in its prioritized set.
     await prom.waitFor('argus_queue_jobs{queue="parse", state="prioritized"}', (s) => s[0]?.value === 3);
-    const [age] = await prom.waitFor('argus_queue_oldest_waiting_age_seconds{queue="parse"}', (s) => s[0]?.value > 1.5);
+    const [age] = await prom.waitFor(
+      'argus_queue_oldest_waiting_age_seconds{queue="parse"}',
+      (s) => s[0]?.value > 1.5,
+    );
     expect(age.value).toBeLessThan((Date.now() - lowStart) / 1000 + 0.01);
     for (const [queue, state] of [
       ['detect', 'waiting'],
@@ -189,9 +198,18 @@ describe('a real Prometheus scraping the gateway', () => {
       expect((await prom.query(`argus_queue_jobs{queue="${queue}", state="${state}"}`))[0].value).toBe(0);
     expect((await prom.query('argus_queue_oldest_waiting_age_seconds{queue="detect"}'))[0].value).toBe(0);
     await prom.waitFor('argus_queue_jobs{queue="detect", state="failed"}', (s) => s[0]?.value === 1);
-    await prom.waitFor('sum(argus_job_failures_total{task="detect", code="invalid_image"})', (s) => s[0]?.value === 1);
-    await prom.waitFor('sum(argus_jobs_processed_total{task="detect", status="failed"})', (s) => s[0]?.value === 1);
-    await prom.waitFor('argus_uploads_rejected_total{code="unsupported_media_type"}', (s) => s[0]?.value === 1);
+    await prom.waitFor(
+      'sum(argus_job_failures_total{task="detect", code="invalid_image"})',
+      (s) => s[0]?.value === 1,
+    );
+    await prom.waitFor(
+      'sum(argus_jobs_processed_total{task="detect", status="failed"})',
+      (s) => s[0]?.value === 1,
+    );
+    await prom.waitFor(
+      'argus_uploads_rejected_total{code="unsupported_media_type"}',
+      (s) => s[0]?.value === 1,
+    );
     await prom.waitFor('argus_cache_requests_total{task="detect", result="hit"}', (s) => s[0]?.value === 1);
     await prom.waitFor('argus_cache_requests_total{task="parse", result="miss"}', (s) => s[0]?.value === 3);
     const rejected = await prom.query('http_requests_total{method="POST", route="/v1/jobs", status="415"}');

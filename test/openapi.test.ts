@@ -229,6 +229,16 @@ describe('openapi.json is a well-formed OpenAPI 3.1 document', () => {
     expect(unresolved).toEqual([]);
 
     const used = new Set(refs.map((r) => r.ref));
+    // Security schemes are referenced by name in security requirements, not by $ref.
+    const requirements = [
+      ...(Array.isArray(doc.security) ? doc.security : []),
+      ...operations(doc).flatMap((o) => (Array.isArray(o.operation.security) ? o.operation.security : [])),
+    ];
+    for (const requirement of requirements) {
+      for (const name of Object.keys(node(requirement, 'security requirement'))) {
+        used.add(`#/components/securitySchemes/${name}`);
+      }
+    }
     const components = node(doc.components, 'components');
     const unused = Object.entries(components).flatMap(([section, entries]) =>
       Object.keys(node(entries, section))

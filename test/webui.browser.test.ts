@@ -91,6 +91,14 @@ async function waitForNamed(p: Page, names: string[], status: string): Promise<v
   );
 }
 
+/** Clicks a download button in the result panel and reads what the browser saved. */
+async function download(p: Page, label: string): Promise<{ name: string; bytes: Buffer }> {
+  const started = p.waitForEvent('download');
+  await p.locator('#result button', { hasText: label }).click();
+  const file = await started;
+  return { name: file.suggestedFilename(), bytes: fs.readFileSync(await file.path()) };
+}
+
 async function jobCount(p: Page): Promise<number> {
   return p.locator('#job-list .job').count();
 }
@@ -103,7 +111,7 @@ async function personDifference(
   p: Page,
   mask: { size: [number, number]; counts: number[] },
 ): Promise<number> {
-  const [height, width] = mask.size;
+  const width = mask.size[1];
   const owned = decodeRle(mask);
   const points: [number, number][] = [];
   for (let i = 0; i < owned.length; i++) if (owned[i]) points.push([i % width, Math.floor(i / width)]);
@@ -275,6 +283,14 @@ describe('the WebUI in chromium', () => {
     expect(await jobCount(page)).toBe(before);
     await screenshot(page, 'detect-filtered');
 
+    // Downloads: the job as JSON (what GET /v1/jobs/{id} answered) and the picture with its boxes.
+    const json = await download(page, 'Result JSON');
+    expect(json.name).toBe('bus.detect.json');
+    expect(JSON.parse(json.bytes.toString()).result).toEqual(api.body.result);
+    const png = await download(page, 'Photo with boxes (PNG)');
+    expect(png.name).toBe('bus.boxes.png');
+    expect(await sharp(png.bytes).metadata()).toMatchObject({ width: 810, height: 1080, format: 'png' });
+
     // The curl command reproduces the request through the API.
     await expect(page.locator('#curl-submit').textContent()).resolves.toBe(
       `curl -F task=detect -F model=yolov8n -F confidence=0.25 -F image=@bus.jpg ${platform.url}/v1/jobs`,
@@ -337,8 +353,13 @@ describe('the WebUI in chromium', () => {
     await expect(page.locator('#result .compare.slider').count()).resolves.toBe(1);
     await screenshot(page, 'parse-slider');
     await expect(
-      page.locator('#result a', { hasText: 'Server overlay.png' }).getAttribute('href'),
+      page.locator('#result button', { hasText: 'Server overlay.png' }).getAttribute('data-link'),
     ).resolves.toBe(api.body.links.overlay);
+    const overlay = await download(page, 'Server overlay.png');
+    expect(overlay.name).toBe('zidane.server-overlay.png');
+    expect(overlay.bytes.subarray(1, 4).toString()).toBe('PNG');
+    const shown = await download(page, 'Overlay as shown (PNG)');
+    expect((await sharp(shown.bytes).metadata()).width).toBe(result.image.width);
   });
 
   it('says in plain words that a text file named .jpg is not an image it can process', async () => {
@@ -447,6 +468,21 @@ describe('the WebUI in chromium', () => {
     await expect(error.textContent()).resolves.toContain('HTTP 422');
   });
 
+  it('sends an API key, when one is given, as a Bearer token (and only a placeholder in curl)', async () => {
+    await page.locator('details.advanced summary').click();
+    await page.locator('#api-key').fill('webui-test-key');
+    const submitted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/jobs'));
+    await page.setInputFiles('#file-input', path.join(SAMPLES, 'bus.jpg'));
+    expect((await submitted).headers().authorization).toBe('Bearer webui-test-key');
+    await waitForNewest(page, await jobCount(page), 'completed');
+    await expect(page.locator('#curl-submit').textContent()).resolves.toMatch(
+      /^curl -H "Authorization: Bearer \$ARGUS_API_KEY" -F task=detect /,
+    );
+    await expect(page.locator('body').textContent()).resolves.not.toContain('webui-test-key');
+    await page.locator('#api-key').fill('');
+    await page.locator('details.advanced summary').click();
+  });
+
   it('fits a phone-sized screen', async () => {
     const phone = await context.newPage();
     watch(phone);
@@ -467,7 +503,7 @@ describe('the WebUI in chromium', () => {
     await screenshot(phone, 'phone-parse-full');
     await phone.evaluate(() => window.scrollTo(0, 0));
     await screenshot(phone, 'phone-top', false);
-    await phone.locator('#job-list .job', { hasText: 'bus.jpg' }).click();
+    await phone.locator('#job-list .job', { hasText: 'bus.jpg' }).first().click();
     await phone.waitForSelector('#result canvas.result-canvas[data-boxes]');
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(phone, 'phone-detect');

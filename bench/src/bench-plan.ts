@@ -13,6 +13,8 @@ export interface BenchPlan {
     detectClients: number;
     parseClients: number;
     parseDurationMs: number;
+    /** The same detect load through the synchronous `POST /detect` (no polling). */
+    syncDurationMs: number;
     workerConcurrency: number;
     timeoutMs: number;
   };
@@ -68,6 +70,7 @@ export const FULL_PLAN: BenchPlan = {
     detectClients: 16,
     parseClients: 8,
     parseDurationMs: 15_000,
+    syncDurationMs: 10_000,
     workerConcurrency: 16,
     timeoutMs: 30_000,
   },
@@ -105,6 +108,7 @@ export const SMOKE_PLAN: BenchPlan = {
     detectClients: 8,
     parseClients: 4,
     parseDurationMs: 3000,
+    syncDurationMs: 2000,
     workerConcurrency: 8,
     timeoutMs: 20_000,
   },

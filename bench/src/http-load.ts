@@ -89,8 +89,12 @@ export function platformRequest(baseUrl: string, fields: Record<string, string>,
   };
 }
 
-/** The inline baseline's synchronous `POST /detect` (multipart `file`), answered when the model has run. */
-export function inlineRequest(baseUrl: string): Request {
+/**
+ * `POST /detect` (multipart `file`), answered when the model has run: the inline baseline's
+ * only route, and the platform's synchronous endpoint (it waits on BullMQ's queue events
+ * instead of polling, so its latency has no poll interval in it).
+ */
+export function syncDetectRequest(baseUrl: string, fields: Record<string, string> = {}): Request {
   return async (image, deadline) => {
     const started = performance.now();
     const done = (o: Omit<Outcome, 'latencyMs'>): Outcome => ({
@@ -100,7 +104,7 @@ export function inlineRequest(baseUrl: string): Request {
     try {
       const res = await fetch(`${baseUrl}/detect`, {
         method: 'POST',
-        body: form('file', image, {}),
+        body: form('file', image, fields),
         signal: AbortSignal.timeout(remaining(deadline)),
       });
       const body = await json(res);

@@ -39,6 +39,8 @@ export interface BenchReport {
   ceiling: CeilingResult[];
   platform: LoadRun[];
   cache?: LoadRun;
+  /** The one-worker detect load through the synchronous `POST /detect`. */
+  platformSync?: LoadRun;
   inline?: LoadRun;
   overloadRate?: number;
   overload: OverloadRun[];
@@ -200,7 +202,10 @@ export function renderReport(r: BenchReport): string {
     '',
     table(
       ['run', 'worker(s)', 'gateway', 'redis-server', 'load generator', 'inline server', 'idle', 'stolen'],
-      [...r.platform, ...(r.cache ? [r.cache] : []), ...(r.inline ? [r.inline] : [])].map(cpuRow),
+      [
+        ...r.platform,
+        ...[r.platformSync, r.cache, r.inline].filter((x): x is LoadRun => x !== undefined),
+      ].map(cpuRow),
     ),
     '',
   );
@@ -257,7 +262,18 @@ export function renderReport(r: BenchReport): string {
         .join(', ') || '0',
       health,
     ];
-    if (detect1) rows.push(row('platform, 1 worker', `${p.detectClients} clients`, '–', detect1, '–'));
+    if (detect1)
+      rows.push(row('platform, 1 worker, submit + poll', `${p.detectClients} clients`, '–', detect1, '–'));
+    if (r.platformSync)
+      rows.push(
+        row(
+          'platform, 1 worker, sync `POST /detect`',
+          `${p.detectClients} clients`,
+          '–',
+          r.platformSync,
+          '–',
+        ),
+      );
     if (r.inline) rows.push(row('inline', `${p.detectClients} clients`, '–', r.inline, '–'));
     for (const o of r.overload) {
       rows.push(

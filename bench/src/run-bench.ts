@@ -21,7 +21,7 @@ import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './bench-plan';
 import { measureCeiling, type CeilingResult } from './ceiling';
 import {
   closedLoop,
-  inlineRequest,
+  syncDetectRequest,
   openLoop,
   platformRequest,
   probe,
@@ -42,7 +42,9 @@ function say(message: string): void {
 
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke') || /^(1|true|yes)$/i.test(process.env.BENCH_SMOKE ?? '');
-  const plan: BenchPlan = smoke ? SMOKE_PLAN : FULL_PLAN;
+  const base: BenchPlan = smoke ? SMOKE_PLAN : FULL_PLAN;
+  // BENCH_POLL_MS: how often the asynchronous clients poll (an experiment knob).
+  const plan: BenchPlan = { ...base, pollMs: Number(process.env.BENCH_POLL_MS ?? base.pollMs) };
   const outFile = smoke
     ? path.join(REPO_ROOT, 'test-artifacts', 'bench-smoke.md')
     : path.join(REPO_ROOT, 'bench', 'RESULTS.md');
@@ -177,6 +179,16 @@ async function main(): Promise<void> {
       report.platform.push({ ...detect1, task: 'detect' });
       report.memory.detect = detect1.rssPeak;
 
+      if (!overBudget('platform, synchronous /detect')) {
+        report.platformSync = await measure(platform, 'detect, 1 worker, sync POST /detect', () =>
+          closedLoop({
+            ...loadOpts(plan, plan.platform.detectClients, plan.platform.syncDurationMs),
+            request: syncDetectRequest(platform.url),
+            next,
+          }),
+        );
+      }
+
       if (!overBudget('parse, 1 worker')) {
         const parse1 = await measure(platform, 'parse, 1 worker', () =>
           closedLoop({
@@ -229,7 +241,7 @@ async function main(): Promise<void> {
         INTRA_OP_THREADS: '0',
       });
       const url = await waitForOutput(inline, /inline listening url=(\S+)/, 60_000);
-      const request = inlineRequest(url);
+      const request = syncDetectRequest(url);
       const inlinePids = () => ({ inline: inline?.child.pid, 'load generator': process.pid });
       const cpu = new CpuWindow(inlinePids);
       const rss = new RssSampler(inlinePids);
@@ -325,12 +337,13 @@ async function main(): Promise<void> {
             next,
           }),
         );
+        // The synchronous endpoint waits on queue events, so a few ms of delay are visible.
         const light = await closedLoop({
           clients: 2,
           warmupMs: 300,
           durationMs: plan.grid.lightMs,
           timeoutMs: plan.platform.timeoutMs,
-          request,
+          request: syncDetectRequest(grid.url, fields.model ? { model: fields.model } : {}),
           next,
         });
         await grid.stopWorkers();

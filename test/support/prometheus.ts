@@ -144,7 +144,8 @@ export function parseExposition(text: string): Exposition {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`unparsable exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]] = l[2];
     samples.push({ name: m[1], labels, value: Number(m[3]) });
   }
   return { types, samples };
@@ -193,7 +194,7 @@ export function metricNamesIn(expr: string): string[] {
     .replace(/\$\{?[A-Za-z_]\w*\}?/g, ' ');
   const names = new Set<string>();
   for (const m of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
-    const after = stripped.slice(m.index! + m[0].length);
+    const after = stripped.slice(m.index + m[0].length);
     if (/^\s*\(/.test(after)) continue; // a function or aggregation call
     if (PROMQL_KEYWORDS.has(m[0].toLowerCase())) continue;
     if (/^\d/.test(m[0])) continue;

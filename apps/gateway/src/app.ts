@@ -1,4 +1,5 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
+import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import type { Redis } from 'ioredis';
 import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
@@ -28,7 +29,13 @@ export interface GatewayDeps {
   registry: WorkerRegistry;
   /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
   telemetry?: GatewayTelemetry;
+  /** Bearer API keys (open when none are configured). */
+  auth?: RequestHandler;
+  /** Per-key rate limit and daily quota on submissions. */
+  submitLimit?: RequestHandler;
   settings: {
+    /** CORS_ORIGINS; empty = CORS off. */
+    corsOrigins?: readonly string[];
     callbackPolicy: CallbackPolicy;
     webhookSecret?: string;
     maxUploadBytes: number;
@@ -48,7 +55,12 @@ export function createApp(deps: GatewayDeps): express.Express {
   const telemetry =
     deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
   app.use(requestLog(deps.log, telemetry));
+  app.use(securityHeaders);
+  app.use(cors(deps.settings.corsOrigins ?? []));
   const uploads = { ...deps.settings, observer: telemetry };
+  if (deps.auth) app.use(deps.auth);
+  // Limits apply to submissions (before the upload is read), not to polling.
+  if (deps.submitLimit) app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());

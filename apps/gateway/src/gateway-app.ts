@@ -4,12 +4,14 @@ import type { Config, Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
 import {
+  ApiKeyStore,
   BlobStore,
   bullPrefix,
   createQueue,
   createRedis,
   createWebhookQueue,
   JobEvents,
+  RateLimiter,
   RedisKeys,
   waitForReady,
   WorkerRegistry,
@@ -18,6 +20,9 @@ import { MetricsSnapshotStore } from '@argus/metrics';
 import { createApp } from './app';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { JobService } from './jobs/job.service';
+import { Backpressure } from './jobs/backpressure';
+import { apiKeyAuth } from './http/auth';
+import { submitRateLimit } from './http/rate-limit';
 import { IdempotencyStore } from './jobs/idempotency';
 import { guardRedis } from './http/redis-guard';
 
@@ -70,6 +75,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     queues,
     events,
     jobEvents,
+    backpressure: new Backpressure(
+      queues,
+      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
+      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
+    ),
     blobs,
     keys,
     manifest,
@@ -85,7 +95,23 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     defaultMetrics: true,
   });
+  const auth = apiKeyAuth({
+    store: new ApiKeyStore(redis, keys),
+    envKeys: config.API_KEYS,
+    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    log,
+  });
+  if (await auth.refresh()) log.info('API keys required (Authorization: Bearer <key>)');
+  else log.warn('API is OPEN: no API keys configured (set API_KEYS or run `npm run keys -- create --name <who>`)');
+  const submitLimit = submitRateLimit(new RateLimiter(redis), keys, {
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+    burst: config.RATE_LIMIT_BURST,
+    dailyQuota: config.DAILY_JOB_QUOTA,
+    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+  });
   const app = createApp({
+    auth,
+    submitLimit,
     log,
     telemetry,
     jobs,
@@ -95,6 +121,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     redis,
     registry: new WorkerRegistry(redis, keys),
     settings: {
+      corsOrigins: config.CORS_ORIGINS,
       callbackPolicy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,

@@ -37,37 +37,71 @@ export class ApiError extends Error implements ApiFailure {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** From `Retry-After` (429, 503), when the server sent one. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export const TERMINAL_STATUSES = new Set(['completed', 'failed', 'canceled']);
+let apiKey = '';
 
-async function request(input: string, init?: RequestInit): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(input, { ...init, headers: { Accept: 'application/json', ...init?.headers } });
-  } catch (err) {
-    throw new ApiError(0, 'network', `the gateway did not answer (${(err as Error).message})`);
-  }
-  const text = await res.text();
+/**
+ * The key sent as `Authorization: Bearer <key>` when the server requires one; empty for an
+ * open API. Images are fetched with it too, which is why they are never plain `<img src>`.
+ */
+export function setApiKey(key: string): void {
+  apiKey = key.trim();
+}
+
+export function hasApiKey(): boolean {
+  return apiKey !== '';
+}
+
+function withKey(headers: Record<string, string> = {}): Record<string, string> {
+  return apiKey ? { ...headers, Authorization: `Bearer ${apiKey}` } : headers;
+}
+
+async function failureOf(res: Response, text: string): Promise<ApiError> {
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
   }
-  if (!res.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    throw new ApiError(
-      res.status,
-      typeof error?.code === 'string' ? error.code : `http_${res.status}`,
-      typeof error?.message === 'string' ? error.message : text.slice(0, 200) || res.statusText,
-    );
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return new ApiError(
+    res.status,
+    typeof error?.code === 'string' ? error.code : `http_${res.status}`,
+    typeof error?.message === 'string' ? error.message : text.slice(0, 200) || res.statusText,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
+}
+
+async function send(input: string, init: RequestInit = {}, accept = 'application/json'): Promise<Response> {
+  try {
+    return await fetch(input, { ...init, headers: withKey({ Accept: accept }) });
+  } catch (err) {
+    throw new ApiError(0, 'network', `the gateway did not answer (${(err as Error).message})`);
   }
-  return body;
+}
+
+export const TERMINAL_STATUSES = new Set(['completed', 'failed', 'canceled']);
+
+async function request(input: string, init?: RequestInit): Promise<unknown> {
+  const res = await send(input, init);
+  const text = await res.text();
+  if (!res.ok) throw await failureOf(res, text);
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+/** A job's image (`links.overlay`, `links.labels`, …) as a Blob. */
+export async function fetchImage(link: string): Promise<Blob> {
+  const res = await send(link, {}, 'image/png');
+  if (!res.ok) throw await failureOf(res, await res.text());
+  return res.blob();
 }
 
 /** `POST /v1/jobs`: 202 with a queued job, or 200 with a cached, completed one. */

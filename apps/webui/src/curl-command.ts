@@ -17,13 +17,21 @@ function curlFileName(name: string): string {
   return /[;,"\\]/.test(name) ? `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"` : name;
 }
 
-export function submitCommand(origin: string, fields: [string, string][], fileName: string): string {
-  const words = ['curl'];
+/** Shown instead of the key itself, so a copied command never carries a secret. */
+const KEY_HEADER = '-H "Authorization: Bearer $ARGUS_API_KEY"';
+
+export function submitCommand(
+  origin: string,
+  fields: [string, string][],
+  fileName: string,
+  withKey = false,
+): string {
+  const words = withKey ? ['curl', KEY_HEADER] : ['curl'];
   for (const [name, value] of fields) words.push('-F', shellQuote(`${name}=${value}`));
   words.push('-F', shellQuote(`image=@${curlFileName(fileName)}`), shellQuote(`${origin}/v1/jobs`));
   return words.join(' ');
 }
 
-export function pollCommand(origin: string, jobId: string): string {
-  return `curl ${shellQuote(`${origin}/v1/jobs/${jobId}`)}`;
+export function pollCommand(origin: string, jobId: string, withKey = false): string {
+  return `curl ${withKey ? `${KEY_HEADER} ` : ''}${shellQuote(`${origin}/v1/jobs/${jobId}`)}`;
 }

@@ -7,6 +7,7 @@ export interface ApiFailure {
   status: number;
   code: string;
   message: string;
+  retryAfterSeconds?: number;
 }
 
 export interface PlainError {
@@ -42,6 +43,10 @@ const TITLES: Record<string, string> = {
   image_expired: 'The upload expired before a worker reached it. Submit the photo again.',
   inference_failed: 'The model failed on this photo.',
   canceled: 'The job was canceled.',
+  unauthorized: 'This server needs an API key.',
+  rate_limited: 'Too many requests right now.',
+  quota_exceeded: 'The daily job quota of this API key is used up.',
+  overloaded: 'The service is busy: too many jobs are waiting.',
   internal: 'Something went wrong on the server.',
   network: 'The server cannot be reached. Check that the gateway is running.',
   interrupted: 'The upload was interrupted when the page was closed or reloaded.',
@@ -57,7 +62,10 @@ export function plainError(failure: ApiFailure): PlainError {
     detail = 'Its contents were checked, not its name. Save the photo as JPEG, PNG or WebP and try again.';
   } else if (failure.code === 'unavailable') {
     detail = `${failure.message}. Nothing was queued.`;
+  } else if (failure.code === 'unauthorized') {
+    detail = 'Enter your key under “More options”, then submit the photo again.';
   }
+  if (failure.retryAfterSeconds) detail += ` Try again in ${failure.retryAfterSeconds} s.`;
   const title =
     TITLES[failure.code] ??
     (failure.status ? `The request failed (HTTP ${failure.status}).` : 'The request failed.');

@@ -5,6 +5,7 @@
  * the API does not give back, live in IndexedDB under the same key so a reloaded page can
  * still draw a result over its photo. Both are pruned to the newest `MAX_ENTRIES`.
  */
+import type { ApiFailure } from './error-messages.js';
 import type { Fields, Task } from './options.catalog.js';
 
 export const MAX_ENTRIES = 20;
@@ -25,7 +26,7 @@ export interface HistoryEntry {
   /** `uploading` until the API answers, then the job's own status. */
   status: string;
   progress?: { stage: string; percent: number };
-  error?: { status: number; code: string; message: string };
+  error?: ApiFailure;
   cached?: boolean;
   /** One line about the result: "5 objects", "2 people, 11 parts". */
   summary?: string;

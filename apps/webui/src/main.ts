@@ -4,7 +4,15 @@
  * The page: take photos (drop, file dialog, paste), submit one job each through the public
  * API, poll their state, keep a local history, and show the selected job's result.
  */
-import { ApiError, TERMINAL_STATUSES, getJob, getReadiness, submitJob, type JobView } from './api.client.js';
+import {
+  ApiError,
+  TERMINAL_STATUSES,
+  getJob,
+  getReadiness,
+  setApiKey,
+  submitJob,
+  type JobView,
+} from './api.client.js';
 import { byId } from './dom.js';
 import {
   deletePhotos,
@@ -30,6 +38,8 @@ import { ResultPanel } from './result.panel.js';
 const POLL_MS = 500;
 const READINESS_MS = 10_000;
 const OPTIONS_KEY = 'argus.webui.options.v1';
+/** sessionStorage: a key stays with this tab (and its reloads), never on disk for good. */
+const API_KEY_KEY = 'argus.webui.apiKey';
 
 const form = byId<HTMLFormElement>('options');
 const modelSelect = byId<HTMLSelectElement>('model');
@@ -157,6 +167,15 @@ form.addEventListener('input', showRangeValues);
 form.addEventListener('submit', (event) => event.preventDefault());
 byId('reset-options').addEventListener('click', resetOptions);
 
+const apiKeyInput = byId<HTMLInputElement>('api-key');
+apiKeyInput.value = sessionStorage.getItem(API_KEY_KEY) ?? '';
+setApiKey(apiKeyInput.value);
+apiKeyInput.addEventListener('input', () => {
+  setApiKey(apiKeyInput.value);
+  if (apiKeyInput.value.trim()) sessionStorage.setItem(API_KEY_KEY, apiKeyInput.value.trim());
+  else sessionStorage.removeItem(API_KEY_KEY);
+});
+
 // ---------------------------------------------------------------------------------------------
 // History and selection
 
@@ -228,7 +247,12 @@ async function upload(entry: HistoryEntry, photo: Blob): Promise<void> {
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError(0, 'network', String(err));
     entry.status = 'failed';
-    entry.error = { status: e.status, code: e.code, message: e.message };
+    entry.error = {
+      status: e.status,
+      code: e.code,
+      message: e.message,
+      retryAfterSeconds: e.retryAfterSeconds,
+    };
     announce(`${entry.fileName}: ${statusText(entry)}`);
   }
   persist();

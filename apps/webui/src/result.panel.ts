@@ -5,11 +5,11 @@
  * (detect or parse view) with downloads and the `curl` commands that reproduce it.
  */
 import type { DetectResult, ParseResult } from '../../../packages/contracts/src/results.js';
-import { ApiError, type JobView } from './api.client.js';
+import { ApiError, fetchImage, hasApiKey, type JobView } from './api.client.js';
 import { pollCommand, submitCommand } from './curl-command.js';
 import { detectView, type ResultView } from './detect.view.js';
 import { copyText, downloadBlob, h, loadImage } from './dom.js';
-import { plainError } from './error-messages.js';
+import { plainError, type ApiFailure } from './error-messages.js';
 import type { HistoryEntry } from './history.store.js';
 import { statusText } from './job-list.js';
 import { DETECT_DEFAULTS, PARSE_DEFAULTS, TASK_TITLES, numberField } from './options.catalog.js';
@@ -146,7 +146,7 @@ export class ResultPanel {
     ]);
   }
 
-  private errorBox(failure: { status: number; code: string; message: string }): HTMLElement {
+  private errorBox(failure: ApiFailure): HTMLElement {
     const { title, detail } = plainError(failure);
     this.ctx.announce(title);
     return h('div', { class: 'error-box', role: 'alert', 'data-code': failure.code }, [
@@ -158,14 +158,16 @@ export class ResultPanel {
     ]);
   }
 
+  /** A blob URL for `blob`, revoked when the panel shows something else. */
+  private urlOf(blob: Blob): string {
+    const url = URL.createObjectURL(blob);
+    this.urls.push(url);
+    return url;
+  }
+
   private async resultView(entry: HistoryEntry, view: JobView): Promise<ResultView> {
     const blob = await this.ctx.photo(entry.key);
-    let photo: HTMLImageElement | null = null;
-    if (blob) {
-      const url = URL.createObjectURL(blob);
-      this.urls.push(url);
-      photo = await loadImage(url).catch(() => null);
-    }
+    const photo = blob ? await loadImage(this.urlOf(blob)).catch(() => null) : null;
     if (view.task === 'detect') {
       return detectView({
         result: view.result as DetectResult,
@@ -174,12 +176,16 @@ export class ResultPanel {
         fileName: entry.fileName,
       });
     }
-    const labelMap = view.links.labels && photo ? await loadImage(view.links.labels).catch(() => null) : null;
+    // Images come through fetch (not <img src>), so an API key, when set, goes along.
+    const image = async (link: string | undefined) =>
+      link ? this.urlOf(await fetchImage(link).catch(() => new Blob())) : undefined;
+    const labelUrl = photo ? await image(view.links.labels) : undefined;
+    const labelMap = labelUrl ? await loadImage(labelUrl).catch(() => null) : null;
     return parseView({
       result: view.result as ParseResult,
       photo,
       labelMap,
-      overlayUrl: view.links.overlay,
+      overlayUrl: labelMap ? undefined : await image(view.links.overlay),
       alpha: numberField(entry.fields, 'alpha', PARSE_DEFAULTS.alpha),
       fileName: entry.fileName,
     });
@@ -203,21 +209,30 @@ export class ResultPanel {
         .then((blob) => downloadBlob(blob, `${base}.${view.task === 'detect' ? 'boxes' : 'overlay'}.png`))
         .catch((err: Error) => this.ctx.announce(`The PNG could not be made: ${err.message}`));
     });
-    const link = (href: string | undefined, text: string, name: string) =>
-      href ? h('a', { class: 'button', href, download: `${base}.${name}` }, [text]) : null;
+    const serverImage = (link: string | undefined, text: string, name: string) => {
+      if (!link) return null;
+      const button = h('button', { type: 'button', class: 'button', 'data-link': link }, [text]);
+      button.addEventListener('click', () => {
+        fetchImage(link)
+          .then((blob) => downloadBlob(blob, `${base}.${name}`))
+          .catch((err: Error) => this.ctx.announce(`The download failed: ${err.message}`));
+      });
+      return button;
+    };
     return h('div', { class: 'downloads' }, [
       h('h3', {}, ['Download']),
       h('div', { class: 'button-row' }, [
         json,
         png,
-        link(view.links.overlay, 'Server overlay.png', 'server-overlay.png'),
-        link(view.links.labels, 'labels.png (part ids)', 'labels.png'),
+        serverImage(view.links.overlay, 'Server overlay.png', 'server-overlay.png'),
+        serverImage(view.links.labels, 'labels.png (part ids)', 'labels.png'),
       ]),
     ]);
   }
 
   private curl(entry: HistoryEntry): HTMLElement {
-    const submit = submitCommand(this.ctx.origin, entry.fields, entry.fileName);
+    const withKey = hasApiKey();
+    const submit = submitCommand(this.ctx.origin, entry.fields, entry.fileName, withKey);
     const copy = h('button', { type: 'button', class: 'button', 'aria-describedby': 'curl-submit' }, [
       'Copy curl command',
     ]);
@@ -233,7 +248,9 @@ export class ResultPanel {
       h('pre', {}, [h('code', { id: 'curl-submit' }, [submit])]),
       entry.jobId
         ? h('pre', {}, [
-            h('code', {}, [`${pollCommand(this.ctx.origin, entry.jobId)}   # the job's state and result`]),
+            h('code', {}, [
+              `${pollCommand(this.ctx.origin, entry.jobId, withKey)}   # the job's state and result`,
+            ]),
           ])
         : null,
     ]);

@@ -216,6 +216,21 @@ export const EnvSchema = z.object({
   /** How often a worker removes finished jobs older than RESULT_TTL_SECONDS from BullMQ. */
   JANITOR_INTERVAL_MS: int(60_000, 100),
 
+  /** API keys accepted besides the Redis key store (`npm run keys`); empty + no stored keys = open (dev). */
+  API_KEYS: csv([]),
+  /** Submissions per minute per API key (token bucket shared by all gateways); 0 = unlimited. */
+  RATE_LIMIT_PER_MINUTE: int(120, 0),
+  /** Submissions a key may make at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: int(20, 1),
+  /** Jobs per API key per UTC day; 0 = unlimited. */
+  DAILY_JOB_QUOTA: int(10_000, 0),
+  /** Waiting + prioritized jobs per queue above which new work is refused (503 overloaded); 0 = unbounded. */
+  MAX_QUEUE_DEPTH: int(1_000, 0),
+  /** Refuse new work while the oldest waiting job is older than this (ms); 0 = no bound. */
+  MAX_QUEUE_WAIT_MS: int(0, 0),
+  /** Origins allowed to call the API from a browser (CORS); empty = CORS off. `*` allows any. */
+  CORS_ORIGINS: csv([]),
+
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

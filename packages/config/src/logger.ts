@@ -145,6 +145,7 @@ function formatFields(fields: LogFields): string {
 
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'object' && v !== null && 'message' in v && typeof v.message === 'string') return v.message;
+  if (typeof v === 'object' && v !== null && 'message' in v && typeof v.message === 'string')
+    return v.message;
   return JSON.stringify(v) ?? String(v);
 }

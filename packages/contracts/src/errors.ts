@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   /** The callbackUrl is malformed, not http(s), or points at a private address. */
   invalid_callback_url: 400,
+  /** No or an unknown/revoked API key while keys are configured. */
+  unauthorized: 401,
   not_found: 404,
   /** The job has not finished, so its result images do not exist yet. */
   not_ready: 409,
@@ -23,7 +25,13 @@ export const ERROR_STATUS = {
   /** The same Idempotency-Key was used with a different request. */
   idempotency_conflict: 422,
   invalid_image: 422,
+  /** The API key's request rate is used up for now (token bucket). */
+  rate_limited: 429,
+  /** The API key's daily job quota is used up. */
+  quota_exceeded: 429,
   unavailable: 503,
+  /** Too many jobs are waiting: refused at once instead of queueing without bound. */
+  overloaded: 503,
   timeout: 504,
   /** The stored image expired before a worker reached the job. */
   image_expired: 410,
@@ -48,6 +56,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     status?: number,
+    /** Sent as Retry-After (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -46,8 +46,12 @@ describe('mergeMetrics', () => {
       'argus_inference_duration_seconds_bucket{le="0.025",model="yolov8n",stage="infer",worker="a"} 1',
       'argus_inference_duration_seconds_bucket{le="0.025",model="yolov8n",stage="infer",worker="b"} 0',
     ]);
-    expect(text).toContain('argus_inference_duration_seconds_bucket{le="0.25",model="yolov8n",stage="infer",worker="a"} 2');
-    expect(text).toContain('argus_inference_duration_seconds_bucket{le="0.05",model="yolov8n",stage="infer",worker="b"} 1');
+    expect(text).toContain(
+      'argus_inference_duration_seconds_bucket{le="0.25",model="yolov8n",stage="infer",worker="a"} 2',
+    );
+    expect(text).toContain(
+      'argus_inference_duration_seconds_bucket{le="0.05",model="yolov8n",stage="infer",worker="b"} 1',
+    );
     expect(lines(text, 'argus_jobs_processed_total{task="detect",status="completed"')).toEqual([
       'argus_jobs_processed_total{task="detect",status="completed",worker="a"} 2',
       'argus_jobs_processed_total{task="detect",status="completed",worker="b"} 1',

@@ -14,5 +14,7 @@ import type { MetricsJson } from './snapshot-store';
  * copes with restarted workers (see docs/metrics.md).
  */
 export function mergeMetrics(parts: readonly MetricsJson[]): Registry {
-  return AggregatorRegistry.aggregate(parts.map((metrics) => metrics.map((m) => ({ ...m, aggregator: 'sum' }))));
+  return AggregatorRegistry.aggregate(
+    parts.map((metrics) => metrics.map((m) => ({ ...m, aggregator: 'sum' }))),
+  );
 }

@@ -64,13 +64,17 @@ export function startSnapshotPusher(opts: SnapshotPusherOptions): SnapshotPusher
     async stop() {
       clearInterval(timer);
       let deadline: NodeJS.Timeout | undefined;
+      let gaveUp = false;
       await Promise.race([
         (async () => {
           await inFlight;
-          await pushNow();
+          if (!gaveUp) await pushNow();
         })(),
         new Promise<void>((resolve) => {
-          deadline = setTimeout(resolve, opts.stopTimeoutMs ?? 1000);
+          deadline = setTimeout(() => {
+            gaveUp = true;
+            resolve();
+          }, opts.stopTimeoutMs ?? 1000);
         }),
       ]);
       clearTimeout(deadline);

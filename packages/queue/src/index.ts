@@ -4,3 +4,5 @@ export * from './queues';
 export * from './blob-store';
 export * from './worker-registry';
 export * from './job-events';
+export * from './api-keys';
+export * from './rate-limiter';

@@ -56,6 +56,21 @@ export class RedisKeys {
     return `${this.prefix}:idempotency:${keyHash}`;
   }
 
+  /** API keys: hash of sha256(key) → JSON record. */
+  apiKeys(): string {
+    return `${this.prefix}:api-keys`;
+  }
+
+  /** Token bucket of one API key (or client). */
+  rateLimit(subject: string): string {
+    return `${this.prefix}:rate:${subject}`;
+  }
+
+  /** Jobs submitted by one API key on one UTC day. */
+  dailyQuota(subject: string, day: string): string {
+    return `${this.prefix}:quota:${subject}:${day}`;
+  }
+
   /** Sorted set of live workers, scored by last heartbeat (ms). */
   workers(): string {
     return `${this.prefix}:workers`;

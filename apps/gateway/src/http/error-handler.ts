@@ -10,8 +10,19 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error('request failed', { requestId: req.requestId, path: req.path, err: describe(err) });
     }
     if (res.headersSent) return;
-    res.status(appError.status).json(appError.toJSON());
+    if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    res.status(appError.status).json({ ...compatFlag(req.path), ...appError.toJSON() });
   };
+}
+
+/**
+ * Clients of the compatible endpoints look for a flag beside the error: the detection APIs
+ * (seed Flask, DeepStack) for `success: false`, the M2FP seed for `status: "error"`.
+ */
+export function compatFlag(path: string): Record<string, unknown> {
+  if (path === '/detect' || path === '/v1/vision/detection') return { success: false };
+  if (path === '/api/parse') return { status: 'error' };
+  return {};
 }
 
 export function toAppError(err: unknown): AppError {

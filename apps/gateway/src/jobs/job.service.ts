@@ -19,6 +19,7 @@ import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys
 import { guardRedis } from '../http/redis-guard';
 import type { ValidatedImage } from '../uploads/validate-image';
 import { linksFor, viewFromJob, type JobView } from './job-view';
+import type { Backpressure } from './backpressure';
 
 type ArgusJob = Job<JobData, JobReturn, Task>;
 
@@ -26,6 +27,8 @@ export interface JobServiceDeps {
   queues: Record<Task, ArgusQueue>;
   events: Record<Task, QueueEvents>;
   jobEvents: JobEvents;
+  /** Refuses new jobs when queues are too deep (cache hits still served). */
+  backpressure?: Backpressure;
   blobs: BlobStore;
   keys: RedisKeys;
   manifest: Manifest;
@@ -132,6 +135,7 @@ export class JobService {
       return { view: recordView(record, cached), source: 'cache', md5 };
     }
 
+    await this.deps.backpressure?.check(task);
     const jobId = crypto.randomUUID();
     const blobKey = this.deps.keys.blob(jobId);
     const data: JobData = {

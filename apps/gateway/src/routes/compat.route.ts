@@ -1,9 +1,8 @@
-import { Router, type Request, type Response, type NextFunction, type ErrorRequestHandler } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AppError, type DetectResult, type ParseResult } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
 import type { JobView } from '../jobs/job-view';
 import { multipartImage } from '../uploads/multipart-image';
-import { toAppError } from '../http/error-handler';
 import { submitFromRequest, type UploadSettings } from './jobs.route';
 
 /**
@@ -81,27 +80,5 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
     });
   });
 
-  router.use(compatErrors);
   return router;
 }
-
-/** These clients look for `success: false`; the stable `error.code` rides along. */
-export const compatErrors: ErrorRequestHandler = (
-  err: unknown,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-) => {
-  if (res.headersSent) {
-    next(err);
-    return;
-  }
-  const appError = toAppError(err);
-  if (appError.status >= 500 && appError.code === 'internal') {
-    next(err);
-    return;
-  }
-  // `/api/parse` clients (M2FP seed) read `status`; the detection clients read `success`.
-  const flag = req.path === '/api/parse' ? { status: 'error' } : { success: false };
-  res.status(appError.status).json({ ...flag, ...appError.toJSON() });
-};

@@ -13,7 +13,15 @@ export interface UploadLimits {
 export function multipartImage(field: string, limits: UploadLimits): RequestHandler {
   const parse = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: limits.maxUploadBytes, files: 1, fields: 32, fieldSize: 8 * 1024, parts: 40 },
+    // fieldNameSize must be given: multer checks field names only when it is set.
+    limits: {
+      fileSize: limits.maxUploadBytes,
+      files: 1,
+      fields: 32,
+      fieldSize: 8 * 1024,
+      fieldNameSize: 100,
+      parts: 40,
+    },
   }).single(field);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {

@@ -1,9 +1,15 @@
 import { Registry, createWorkerMetrics } from '@argus/metrics';
 import { recordCompleted, recordFailed } from './job-metrics';
 
-async function values(registry: Registry, name: string) {
+type Sample = Record<string, string | number | undefined> & { metricName?: string; value: number };
+
+async function values(registry: Registry, name: string): Promise<Sample[]> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? []).map((v) => ({ ...v.labels, metricName: v.metricName, value: v.value }));
+  return (metric?.values ?? []).map((v) => ({
+    ...v.labels,
+    metricName: (v as { metricName?: string }).metricName,
+    value: v.value,
+  }));
 }
 
 function setup() {

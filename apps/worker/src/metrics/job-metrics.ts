@@ -46,7 +46,8 @@ export function recordCompleted(
   const ranModel = typeof timings.inferMs === 'number';
   const batchSize = timings.batchSize ?? (ranModel ? 1 : undefined);
   if (typeof batchSize === 'number' && batchSize > 0) metrics.batchSize.observe({ model }, batchSize);
-  if (typeof timings.batchWaitMs === 'number') metrics.batchWait.observe({ model }, seconds(timings.batchWaitMs));
+  if (typeof timings.batchWaitMs === 'number')
+    metrics.batchWait.observe({ model }, seconds(timings.batchWaitMs));
 
   const queueWaitMs =
     timings.queueWaitMs ?? (job.startedAt !== undefined ? job.startedAt - job.createdAt : undefined);

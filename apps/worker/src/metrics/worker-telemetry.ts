@@ -61,8 +61,7 @@ export class WorkerTelemetry {
       );
     });
     worker.on('failed', (job, err) => {
-      const final =
-        !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
       recordFailed(this.metrics, task, err.message, final);
     });
     worker.on('stalled', () => this.metrics.jobsStalled.inc({ task }));

@@ -1,0 +1,52 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { AppError } from '@argus/contracts';
+import { utcDay, type RateLimiter, type RedisKeys } from '@argus/queue';
+import { guardRedis } from './redis-guard';
+
+export interface RateLimitSettings {
+  ratePerMinute: number;
+  burst: number;
+  dailyQuota: number;
+  redisTimeoutMs: number;
+}
+
+/**
+ * Per-key limits on submissions (not on polling): a token bucket (RATE_LIMIT_PER_MINUTE,
+ * RATE_LIMIT_BURST) and a daily job quota (DAILY_JOB_QUOTA), both in Redis so every
+ * gateway replica enforces the same numbers. Answers carry RateLimit-* headers; refusals
+ * are 429 with Retry-After. Open mode (no keys) is not limited per key.
+ */
+export function submitRateLimit(limiter: RateLimiter, keys: RedisKeys, settings: RateLimitSettings): RequestHandler {
+  return async (req: Request, res: Response, next) => {
+    const key = req.apiKey;
+    if (!key) return next();
+    const guard = <T>(op: () => Promise<T>) => guardRedis(op, settings.redisTimeoutMs);
+    const rate = key.ratePerMinute ?? settings.ratePerMinute;
+    if (rate > 0) {
+      const bucket = await guard(() => limiter.take(keys.rateLimit(key.id), rate, settings.burst));
+      res.setHeader('RateLimit-Limit', String(settings.burst));
+      res.setHeader('RateLimit-Remaining', String(bucket.remaining));
+      res.setHeader('RateLimit-Reset', String(bucket.resetSeconds));
+      res.setHeader('RateLimit-Policy', `${settings.burst};w=${Math.round((settings.burst / rate) * 60)}`);
+      if (!bucket.allowed) {
+        const wait = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+        throw new AppError('rate_limited', `rate limit reached (${rate}/min, burst ${settings.burst}); retry in ${wait} s`, undefined, wait);
+      }
+    }
+    const quota = key.dailyQuota ?? settings.dailyQuota;
+    if (quota > 0) {
+      const { day, secondsLeft } = utcDay();
+      const quotaKey = keys.dailyQuota(key.id, day);
+      const used = await guard(() => limiter.countDaily(quotaKey));
+      if (used > quota) {
+        await guard(() => limiter.uncountDaily(quotaKey));
+        throw new AppError('quota_exceeded', `daily job quota of ${quota} used up; it resets at 00:00 UTC`, undefined, secondsLeft);
+      }
+      // A refused submission (4xx/5xx) does not use up quota.
+      res.on('finish', () => {
+        if (res.statusCode >= 400) void limiter.uncountDaily(quotaKey).catch(() => undefined);
+      });
+    }
+    next();
+  };
+}
