@@ -152,6 +152,37 @@ describe('hostile input corpus', () => {
     expect(finished).toBe(accepted.size);
   }, 150_000);
 
+  it('never shows a client polling in a tight loop a finished job without its reason', async () => {
+    // Regression: the gateway read the job, then its state; a job failing in between was
+    // shown as failed with code `internal` ("without a reason") and 0 attempts.
+    const broken = fs.readFileSync(path.join(HOSTILE_DIR, 'truncated-half.jpg'));
+    const views: any[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, i) => {
+        // A comment segment makes each upload's bytes (and so its job) distinct.
+        const tag = Buffer.from(`poll-race-${i}`);
+        const com = Buffer.concat([Buffer.from([0xff, 0xfe, 0, tag.length + 2]), tag]);
+        const bytes = Buffer.concat([broken.subarray(0, 2), com, broken.subarray(2)]);
+        const submit = await platform.post('/v1/jobs', { bytes, name: 'race.jpg' }, { task: 'detect' });
+        expect(submit.status).toBe(202);
+        for (let polls = 0; polls < 5000; polls++) {
+          const { body } = await platform.get(`/v1/jobs/${submit.body.id}`);
+          if (body.status === 'queued' || body.status === 'active') continue;
+          views.push(body);
+          return;
+        }
+      }),
+    );
+    expect(views).toHaveLength(16);
+    for (const view of views) {
+      expect({ status: view.status, code: view.error?.code, attempts: view.timings.attempts }).toEqual({
+        status: 'failed',
+        code: 'invalid_image',
+        attempts: 1,
+      });
+    }
+  }, 60_000);
+
   it('keeps both processes up, with no inference thread restart, within the peak RSS bounds', async () => {
     const gateway = platform.gateway!;
     expect(worker.child.exitCode).toBeNull();

@@ -43,14 +43,14 @@ describe('with no worker running (jobs stay queued)', () => {
     expect(submit.status).toBe(202);
     const del = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
-    const body = (await del.json()) as any;
+    const body = (await del.json());
     expect(body).toMatchObject({ id: submit.body.id, status: 'canceled', error: { code: 'canceled' } });
 
     const read = await platform.get(`/v1/jobs/${submit.body.id}`);
     expect(read.body.status).toBe('canceled');
     const again = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(again.status).toBe(409);
-    expect(((await again.json()) as any).error.code).toBe('already_finished');
+    expect(((await again.json())).error.code).toBe('already_finished');
 
     // Nothing is left to run, and the upload is gone.
     const queue = platform.queue('detect');
@@ -115,7 +115,7 @@ describe('with a worker', () => {
     await platform.waitForJob(submit.body.id);
     const res = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(res.status).toBe(409);
-    expect(((await res.json()) as any).error.code).toBe('already_finished');
+    expect(((await res.json())).error.code).toBe('already_finished');
   });
 
   it('returns the original job for a repeated Idempotency-Key and refuses a different request under it', async () => {
@@ -127,20 +127,20 @@ describe('with a worker', () => {
     };
     const key = `key-${Date.now()}`;
     const first = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.33' });
-    const firstBody = (await first.json()) as any;
+    const firstBody = (await first.json());
     expect(first.status).toBe(202);
     const repeat = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.33' });
-    const repeatBody = (await repeat.json()) as any;
+    const repeatBody = (await repeat.json());
     expect(repeatBody.id).toBe(firstBody.id);
     expect(repeat.headers.get('idempotent-replayed')).toBe('true');
 
     const conflict = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.34' });
     expect(conflict.status).toBe(422);
-    expect(((await conflict.json()) as any).error.code).toBe('idempotency_conflict');
+    expect(((await conflict.json())).error.code).toBe('idempotency_conflict');
 
     await platform.waitForJob(firstBody.id);
     const other = await send({ 'Idempotency-Key': `${key}-b` }, { task: 'detect', confidence: '0.33' });
-    const otherBody = (await other.json()) as any;
+    const otherBody = (await other.json());
     expect(otherBody.id).not.toBe(firstBody.id);
     expect(otherBody.cached).toBe(true);
   });
@@ -152,7 +152,7 @@ describe('cancelling a running job', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'argus-slow-'));
-    await writeSlowDetectorModelsDir(dir);
+    writeSlowDetectorModelsDir(dir);
     platform = await startPlatform({ workers: 1, env: { MODELS_DIR: dir, WORKER_TASKS: 'detect', WORKER_CONCURRENCY: '1' } });
   }, 120_000);
 
@@ -170,7 +170,7 @@ describe('cancelling a running job', () => {
     }
     const res = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(res.status).toBe(202);
-    expect(((await res.json()) as any).cancelRequested).toBe(true);
+    expect(((await res.json())).cancelRequested).toBe(true);
     const final = await platform.waitForJob(submit.body.id, 60_000);
     expect(final.status).toBe('canceled');
     expect(final.error.code).toBe('canceled');

@@ -11,7 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { REPO_ROOT, startPlatform, type Platform } from './support/platform';
-import { distinctJpegs, doneCounts, jobsDoneBy, sampleRss, submitAll, waitForCompleted } from './support/fleet';
+import {
+  distinctJpegs,
+  doneCounts,
+  jobsDoneBy,
+  sampleRss,
+  submitAll,
+  waitForCompleted,
+} from './support/fleet';
 
 const JOBS = 300;
 const workerEnv = { LOG_JSON: 'true', WORKER_TASKS: 'detect', WORKER_MODELS: 'yolov8n' };
@@ -26,6 +33,8 @@ interface RunReport {
   latencyMs: { p50: number; p95: number };
   meanBatchSize: number;
   rssPeakMiB: Record<string, number>;
+  /** The machine's 1-minute load average before and after: other work skews the numbers. */
+  loadAverage: [number, number];
 }
 
 const reports: RunReport[] = [];
@@ -45,6 +54,7 @@ async function run(workers: number): Promise<RunReport> {
       await queue.pause();
       const ids = await submitAll(p, images);
       expect(new Set(ids).size).toBe(JOBS);
+      const loadBefore = os.loadavg()[0];
       const rss = sampleRss(() => p.processes);
       const resumedAt = Date.now();
       await queue.resume();
@@ -73,8 +83,12 @@ async function run(workers: number): Promise<RunReport> {
 
       const lastFinished = Math.max(...jobs.map((j) => j.finishedOn ?? 0));
       const seconds = (lastFinished - resumedAt) / 1000;
-      const latencies = jobs.map((j) => (j.finishedOn ?? 0) - Math.max(j.timestamp, resumedAt)).sort((a, b) => a - b);
-      const batchSizes = jobs.map((j) => (j.returnvalue as { timings?: { batchSize?: number } })?.timings?.batchSize ?? 1);
+      const latencies = jobs
+        .map((j) => (j.finishedOn ?? 0) - Math.max(j.timestamp, resumedAt))
+        .sort((a, b) => a - b);
+      const batchSizes = jobs.map(
+        (j) => (j.returnvalue as { timings?: { batchSize?: number } })?.timings?.batchSize ?? 1,
+      );
       return {
         workers,
         jobs: JOBS,
@@ -83,7 +97,10 @@ async function run(workers: number): Promise<RunReport> {
         perWorker,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
         meanBatchSize: Math.round((batchSizes.reduce((a, b) => a + b, 0) / batchSizes.length) * 100) / 100,
-        rssPeakMiB: Object.fromEntries([...peaks].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)])),
+        rssPeakMiB: Object.fromEntries(
+          [...peaks].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)]),
+        ),
+        loadAverage: [Math.round(loadBefore * 10) / 10, Math.round(os.loadavg()[0] * 10) / 10],
       };
     } finally {
       await queue.close();

@@ -20,7 +20,7 @@ async function submit(platform: Platform, key: string | null, seed: number, path
   form.append(path === '/detect' ? 'file' : 'image', new Blob([new Uint8Array(await png(seed))]), 'x.png');
   const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
   const res = await fetch(`${platform.url}${path}`, { method: 'POST', body: form, headers });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  return { status: res.status, headers: res.headers, body: (await res.json()) };
 }
 
 describe('with API keys configured', () => {

@@ -66,29 +66,46 @@ async function docImage(file: string, name: string): Promise<void> {
 
 /** Waits until the newest job in the list (the one just submitted) reaches `status`. */
 async function waitForNewest(p: Page, count: number, status: string): Promise<string> {
-  await p.waitForFunction(
-    ([n, s]) => {
-      const jobs = document.querySelectorAll<HTMLElement>('#job-list .job');
-      return jobs.length === n && jobs[0].dataset.status === s;
-    },
-    [count, status] as const,
-    { timeout: JOB_TIMEOUT_MS },
+  await withLogs(
+    p.waitForFunction(
+      ([n, s]) => {
+        const jobs = document.querySelectorAll<HTMLElement>('#job-list .job');
+        return jobs.length === n && jobs[0].dataset.status === s;
+      },
+      [count, status] as const,
+      { timeout: JOB_TIMEOUT_MS },
+    ),
   );
   return (await p.locator('#job-list .job').first().getAttribute('data-job-id')) ?? '';
 }
 
 /** Waits until the listed jobs with these file names all reach `status`. */
 async function waitForNamed(p: Page, names: string[], status: string): Promise<void> {
-  await p.waitForFunction(
-    ([wanted, s]) => {
-      const jobs = [...document.querySelectorAll<HTMLElement>('#job-list .job')];
-      return wanted.every((name) =>
-        jobs.some((j) => j.querySelector('.job-name')?.textContent === name && j.dataset.status === s),
-      );
-    },
-    [names, status] as const,
-    { timeout: JOB_TIMEOUT_MS },
+  await withLogs(
+    p.waitForFunction(
+      ([wanted, s]) => {
+        const jobs = [...document.querySelectorAll<HTMLElement>('#job-list .job')];
+        return wanted.every((name) =>
+          jobs.some((j) => j.querySelector('.job-name')?.textContent === name && j.dataset.status === s),
+        );
+      },
+      [names, status] as const,
+      { timeout: JOB_TIMEOUT_MS },
+    ),
   );
+}
+
+/** A wait that fails with what the list showed and what the gateway and worker logged. */
+async function withLogs<T>(wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (err) {
+    const jobs = await page
+      .locator('#job-list .job')
+      .evaluateAll((buttons) => buttons.map((b) => `${b.dataset.status}: ${b.textContent}`))
+      .catch(() => []);
+    throw new Error(`${(err as Error).message}\njobs in the list:\n${jobs.join('\n')}\n${platform.logs()}`);
+  }
 }
 
 /** Clicks a download button in the result panel and reads what the browser saved. */
@@ -261,9 +278,7 @@ describe('the WebUI in chromium', () => {
 
     // Hovering a row picks out its box.
     await page.locator('table.detections tbody tr').nth(1).hover();
-    await expect(page.locator('table.detections tbody tr').nth(1).getAttribute('class')).resolves.toContain(
-      'highlight',
-    );
+    await page.waitForSelector('table.detections tbody tr.highlight[data-index="1"]');
     await screenshot(page, 'detect-hover', false);
     await page.mouse.move(0, 0);
 
@@ -406,10 +421,9 @@ describe('the WebUI in chromium', () => {
     await (await chooser).setFiles(path.join(SAMPLES, 'zidane.jpg'));
     await waitForNewest(page, 4, 'completed');
     await page.locator('table.detections tbody tr').first().focus();
-    await expect(page.locator('table.detections tbody tr').first().getAttribute('class')).resolves.toContain(
-      'highlight',
-    );
+    await page.waitForSelector('table.detections tbody tr.highlight[data-index="0"]');
     await page.keyboard.press('Tab');
+    await page.waitForSelector('table.detections tbody tr.highlight[data-index="1"]');
     await expect(page.locator('table.detections tbody tr.highlight').count()).resolves.toBe(1);
   });
 

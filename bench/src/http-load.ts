@@ -16,6 +16,8 @@ export interface Outcome {
   cached?: boolean;
   /** `result.timings` of a finished job. */
   timings?: Record<string, number>;
+  /** `GET /v1/jobs/:id` requests it took. */
+  polls?: number;
 }
 
 export type Request = (image: BenchImage, deadline: number) => Promise<Outcome>;
@@ -53,8 +55,10 @@ const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
 export function platformRequest(baseUrl: string, fields: Record<string, string>, pollMs: number): Request {
   return async (image, deadline) => {
     const started = performance.now();
+    let polls = 0;
     const done = (o: Omit<Outcome, 'latencyMs'>): Outcome => ({
       ...o,
+      polls,
       latencyMs: performance.now() - started,
     });
     try {
@@ -71,6 +75,7 @@ export function platformRequest(baseUrl: string, fields: Record<string, string>,
       for (;;) {
         await sleep(pollMs);
         if (Date.now() >= deadline) return done({ ok: false, failure: 'timeout' });
+        polls++;
         const res = await fetch(`${baseUrl}/v1/jobs/${body.id ?? ''}`, {
           signal: AbortSignal.timeout(remaining(deadline)),
         });
@@ -129,9 +134,13 @@ export interface LoadResult {
   /** Latencies of successful requests started inside the window. */
   latencies: number[];
   completed: number;
+  /** Every successful request, in the window or not (warm-up and the tail included). */
+  succeeded: number;
   failures: Record<string, number>;
   /** `result.timings` of the successful requests started inside the window. */
   timings: Record<string, number>[];
+  /** Status polls of the successful requests started inside the window. */
+  polls: number;
   /** Requests sent (open loop: offered). */
   sent: number;
 }
@@ -160,8 +169,10 @@ export async function closedLoop(opts: {
     throughput: 0,
     latencies: [],
     completed: 0,
+    succeeded: 0,
     failures: {},
     timings: [],
+    polls: 0,
     sent: 0,
   };
   const client = async () => {
@@ -174,8 +185,10 @@ export async function closedLoop(opts: {
         if (startedAt >= windowStart) tally(result.failures, outcome.failure ?? 'failed');
         continue;
       }
+      result.succeeded++;
       if (endedAt >= windowStart && endedAt <= windowEnd) result.completed++;
       if (startedAt >= windowStart) {
+        result.polls += outcome.polls ?? 0;
         result.latencies.push(outcome.latencyMs);
         if (outcome.timings) result.timings.push(outcome.timings);
       }
@@ -203,8 +216,10 @@ export async function openLoop(opts: {
     throughput: 0,
     latencies: [],
     completed: 0,
+    succeeded: 0,
     failures: {},
     timings: [],
+    polls: 0,
     sent: 0,
   };
   const t0 = performance.now();
@@ -220,6 +235,7 @@ export async function openLoop(opts: {
       opts.request(image, Date.now() + opts.timeoutMs).then((outcome) => {
         if (!outcome.ok) return tally(result.failures, outcome.failure ?? 'failed');
         result.completed++;
+        result.succeeded++;
         result.latencies.push(outcome.latencyMs);
         if (outcome.timings) result.timings.push(outcome.timings);
       }),

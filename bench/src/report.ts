@@ -213,7 +213,10 @@ export function renderReport(r: BenchReport): string {
     ['decodeMs', 'preMs', 'batchWaitMs', 'inferMs', 'postMs']
       .map((f) => `${f.replace('Ms', '')} ${fmt(meanTiming(run, f))}`)
       .join(', ');
-  for (const run of r.platform) out.push(`- ${run.label}, mean per job (ms): ${stage(run)}`);
+  for (const run of r.platform) {
+    const polls = run.load.latencies.length ? run.load.polls / run.load.latencies.length : NaN;
+    out.push(`- ${run.label}, mean per job (ms): ${stage(run)}; ${fmt(polls)} status polls per job`);
+  }
   out.push('');
 
   // 3. Ratio

@@ -49,7 +49,8 @@ export async function submitAll(
         { bytes: images[i], name: `img-${i}.jpg`, type: 'image/jpeg' },
         { task: 'detect', ...fields },
       );
-      if (res.status !== 202) throw new Error(`submit ${i} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 202)
+        throw new Error(`submit ${i} answered ${res.status}: ${JSON.stringify(res.body)}`);
       ids[i] = res.body.id as string;
     }
   };

@@ -7,8 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import { bullPrefix, parseRedisUrl, type RedisClient } from '@argus/queue';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -38,13 +39,14 @@ export interface PlatformOptions {
 export class Platform {
   readonly processes: ProcessHandle[] = [];
   url = '';
-  readonly redis: Redis;
+  /** The test's own connection (a Cluster when REDIS_URL has the cluster form). */
+  readonly redis: RedisClient;
 
   constructor(
     readonly prefix: string,
     readonly env: Record<string, string>,
   ) {
-    this.redis = new Redis(env.REDIS_URL ?? REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis = testConnection(env.REDIS_URL ?? REDIS_URL);
   }
 
   get gateway(): ProcessHandle | undefined {
@@ -91,7 +93,7 @@ export class Platform {
 
   /** A BullMQ handle on one of the platform's queues, for inspection (shares `redis`). */
   queue(task: 'detect' | 'parse'): Queue {
-    return new Queue(task, { connection: this.redis, prefix: `${this.prefix}:bull` });
+    return new Queue(task, { connection: this.redis, prefix: bullPrefix(this.prefix, task) });
   }
 
   /** multipart POST with `file` under `field` and the given form fields. */
@@ -203,7 +205,30 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url}/readyz did not become ready within ${timeoutMs} ms`);
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+/** A fail-fast connection for test code, to one Redis or (cluster form) a Redis Cluster. */
+export function testConnection(url: string): RedisClient {
+  const endpoint = parseRedisUrl(url);
+  return endpoint.kind === 'cluster'
+    ? new Cluster(endpoint.nodes, { redisOptions: { maxRetriesPerRequest: 1 } })
+    : new Redis(url, { maxRetriesPerRequest: 1 });
+}
+
+/**
+ * Deletes every key matching `pattern`. On a cluster SCAN sees one node only, so each master
+ * is scanned, and keys are deleted one by one (one DEL may not span slots).
+ */
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
+  if (redis instanceof Cluster) {
+    for (const node of redis.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await Promise.all(keys.map((key) => redis.unlink(key)));
+      } while (cursor !== '0');
+    }
+    return;
+  }
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);

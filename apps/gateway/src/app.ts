@@ -52,8 +52,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  const telemetry =
-    deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
+  const telemetry = deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
   app.use(requestLog(deps.log, telemetry));
   app.use(securityHeaders);
   app.use(cors(deps.settings.corsOrigins ?? []));

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
@@ -36,11 +37,13 @@ export interface GatewayApp {
 export async function startGateway(config: Config, log: Logger): Promise<GatewayApp> {
   const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
   const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
+  // Typed as a single-node client for the services that still take `Redis`; with REDIS_URL
+  // in cluster form it is an ioredis Cluster, which has the same commands (RedisClient).
   const redis = createRedis(config.REDIS_URL, {
     role: 'producer',
     name: 'argus-gateway',
     onError: onRedisError,
-  });
+  }) as Redis;
   await waitForReady(redis, 10_000);
 
   const settings = { prefix: config.KEY_PREFIX, retentionSeconds: config.RESULT_TTL_SECONDS };
@@ -57,7 +60,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
           name: `argus-gateway-events-${t}`,
           onError: onRedisError,
         }),
-        prefix: bullPrefix(config.KEY_PREFIX),
+        prefix: bullPrefix(config.KEY_PREFIX, t),
       });
       qe.on('error', (err) => log.warn('queue events error', { task: t, err: err.message }));
       return [t, qe];

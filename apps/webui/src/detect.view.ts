@@ -136,6 +136,7 @@ export function detectView(input: DetectViewInput): ResultView {
   function setHighlight(i: number | null): void {
     if (highlight === i) return;
     highlight = i;
+    rows.forEach((row, k) => row.classList.toggle('highlight', k === i));
     redraw();
   }
 

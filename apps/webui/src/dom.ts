@@ -38,16 +38,24 @@ export function downloadBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function canvasBlob(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) =>
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the canvas is empty'))), 'image/png'),
-  );
+/**
+ * The canvas as an image Blob. Not `canvas.toBlob` (nor OffscreenCanvas.convertToBlob):
+ * Chromium encodes those in idle time, and right after a click it can take seconds to find
+ * any; `toDataURL` encodes at once.
+ */
+export async function canvasBlob(
+  canvas: HTMLCanvasElement,
+  type: 'image/png' | 'image/jpeg' = 'image/png',
+  quality?: number,
+): Promise<Blob> {
+  const url = canvas.toDataURL(type, quality);
+  const bytes = Uint8Array.from(atob(url.slice(url.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type });
 }
 
 /** Loads an image (a blob URL or a same-origin path) and waits until it can be drawn. */
 export async function loadImage(src: string): Promise<HTMLImageElement> {
   const img = new Image();
-  img.decoding = 'async';
   img.src = src;
   await img.decode();
   return img;

@@ -5,6 +5,7 @@
  * the API does not give back, live in IndexedDB under the same key so a reloaded page can
  * still draw a result over its photo. Both are pruned to the newest `MAX_ENTRIES`.
  */
+import { canvasBlob } from './dom.js';
 import type { ApiFailure } from './error-messages.js';
 import type { Fields, Task } from './options.catalog.js';
 
@@ -88,8 +89,33 @@ function run<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequ
   );
 }
 
+/** Photos above this are stored as a smaller JPEG: results are drawn at most this large. */
+const STORED_PIXELS = 2_500_000;
+const STORED_BYTES = 2 * 1024 * 1024;
+
 export async function putPhoto(key: string, photo: Blob): Promise<void> {
   await run('readwrite', (store) => store.put(photo, key));
+}
+
+/**
+ * What to keep of a photo for later visits: the file itself when small, else a copy of at
+ * most STORED_PIXELS (EXIF orientation applied, as the worker applies it), so twenty
+ * remembered jobs never hold twenty 10 MB uploads.
+ */
+export async function storablePhoto(photo: Blob): Promise<Blob> {
+  if (photo.size <= STORED_BYTES) return photo;
+  try {
+    const bitmap = await createImageBitmap(photo);
+    const scale = Math.min(1, Math.sqrt(STORED_PIXELS / (bitmap.width * bitmap.height)));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    return await canvasBlob(canvas, 'image/jpeg', 0.9);
+  } catch {
+    return photo; // not decodable here (the API will say why); keep it as it is
+  }
 }
 
 export async function getPhoto(key: string): Promise<Blob | null> {

@@ -62,6 +62,17 @@ export class JobList {
   }
 
   private fill(button: HTMLButtonElement, entry: HistoryEntry, selected: boolean): void {
+    // Polls call this twice a second; rebuild an item only when what it shows has changed.
+    const shown = JSON.stringify([
+      entry.status,
+      entry.progress,
+      entry.summary,
+      entry.thumb,
+      entry.jobId,
+      selected,
+    ]);
+    if (button.dataset.shown === shown) return;
+    button.dataset.shown = shown;
     button.dataset.key = entry.key;
     button.dataset.status = entry.status;
     if (entry.jobId) button.dataset.jobId = entry.jobId;

@@ -21,6 +21,7 @@ import {
   newKey,
   putPhoto,
   saveEntries,
+  storablePhoto,
   thumbnail,
   type HistoryEntry,
 } from './history.store.js';
@@ -281,7 +282,7 @@ function submitFiles(files: readonly File[]): void {
   entries = [...added.map(([entry]) => entry).reverse(), ...entries];
   for (const [entry, file] of added) {
     photos.set(entry.key, file);
-    void putPhoto(entry.key, file);
+    void storablePhoto(file).then((copy) => putPhoto(entry.key, copy));
     void thumbnail(file).then((thumb) => {
       entry.thumb = thumb;
       persist();

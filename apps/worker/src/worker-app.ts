@@ -87,11 +87,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const loadSeconds = (performance.now() - loadStarted) / 1000;
 
   const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
-  const connection: Redis = createRedis(config.REDIS_URL, {
+  // Typed as a single-node client for the services that still take `Redis`; with REDIS_URL
+  // in cluster form it is an ioredis Cluster, which has the same commands (RedisClient).
+  const connection = createRedis(config.REDIS_URL, {
     role: 'worker',
     name: `argus-worker-${id}`,
     onError: onRedisError,
-  });
+  }) as Redis;
   const keys = new RedisKeys(config.KEY_PREFIX);
   const blobs = new BlobStore(connection);
   const registry = new WorkerRegistry(connection, keys);
@@ -123,7 +125,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       (job) => processor(job, deps),
       {
         connection,
-        prefix: bullPrefix(config.KEY_PREFIX),
+        prefix: bullPrefix(config.KEY_PREFIX, JOB_CATALOG[task].queueName),
         concurrency: config.WORKER_CONCURRENCY,
         lockDuration: config.LOCK_DURATION_MS,
         stalledInterval: config.STALLED_INTERVAL_MS,

@@ -6,12 +6,14 @@
  * drawn as SVG and screenshotted in headless Chromium (playwright-core).
  *
  *   node deploy/grafana/preview/render.mjs --prometheus http://127.0.0.1:9090 \
- *     --out docs/images/metrics-dashboard.png [--minutes 10] [--rows Overview,Queues] [--width 1600]
+ *     --out docs/images/metrics-dashboard.png [--minutes 10] [--end <unix s>] [--rows Overview,Queues] [--width 1600]
  *
- * Chromium: CHROMIUM_PATH, else /usr/bin/chromium.
+ * Chromium: CHROMIUM_PATH, else /usr/bin/chromium. The PNG is reduced to a 256-colour palette
+ * with sharp (a gateway dependency).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -163,7 +165,8 @@ function timeseriesSvg(series, w, h, start, end, unit, decimals, stacked) {
   for (let i = 0; i <= ticks; i++) {
     const t = start + ((end - start) * i) / ticks;
     const label = new Date(t * 1000).toISOString().slice(11, 16);
-    svg += `<text x="${x(t)}" y="${h - 4}" fill="#8e8e8e" font-size="11" text-anchor="middle">${label}</text>`;
+    const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle';
+    svg += `<text x="${x(t)}" y="${h - 4}" fill="#8e8e8e" font-size="11" text-anchor="${anchor}">${label}</text>`;
   }
   drawn.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
@@ -192,7 +195,7 @@ function timeseriesSvg(series, w, h, start, end, unit, decimals, stacked) {
 }
 
 async function main() {
-  const end = Math.floor(Date.now() / 1000);
+  const end = args.end ? Number(args.end) : Math.floor(Date.now() / 1000);
   const start = end - MINUTES * 60;
   const step = Math.max(2, Math.round((MINUTES * 60) / 240));
   const unitH = 30;
@@ -302,7 +305,10 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: WIDTH, height: 800 }, deviceScaleFactor: 1 });
     await page.setContent(doc, { waitUntil: 'load' });
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
-    await page.screenshot({ path: OUT, fullPage: true });
+    const png = await page.screenshot({ fullPage: true });
+    // A 256-colour palette keeps the picture small enough for a README (flat panels, thin lines).
+    const sharp = createRequire(path.join(here, '..', '..', '..', 'package.json'))('sharp');
+    fs.writeFileSync(OUT, await sharp(png).png({ palette: true, colours: 256, effort: 10 }).toBuffer());
   } finally {
     await browser.close();
   }

@@ -24,6 +24,27 @@ const envBoolean = (fallback: boolean) =>
       return z.NEVER;
     });
 
+/**
+ * `redis://` or `rediss://` (one server, a URL), or the Redis Cluster form
+ * `redis+cluster://[user:password@]host:port,host:port,…` (`rediss+cluster://` for TLS);
+ * `createRedis` in @argus/queue reads both.
+ */
+const redisUrl = () =>
+  z.string().refine(
+    (value) => {
+      const cluster = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#@]+)\/?$/.exec(value);
+      if (cluster)
+        return cluster[1]
+          .split(',')
+          .every((node) => /^(?:\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.test(node.trim()));
+      return /^rediss?:\/\//.test(value) && URL.canParse(value);
+    },
+    {
+      message:
+        'expected redis://host:port[/db], rediss://…, or redis+cluster://host:port,host:port,… (rediss+cluster:// for TLS)',
+    },
+  );
+
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -132,7 +153,7 @@ const modelOverrides = () =>
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Redis for queues, blobs, results and heartbeats. */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key Argus writes (BullMQ queues included). Tests use a random one. */
   KEY_PREFIX: z
     .string()

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys';
+import type { RedisClient } from './redis-connection';
 
 /** What is stored for a key: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -24,7 +24,7 @@ export function hashApiKey(key: string): string {
  */
 export class ApiKeyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

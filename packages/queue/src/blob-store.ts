@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** Binary values (uploads, PNGs) under their own keys with a TTL, never in job data. */
 export class BlobStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async put(key: string, bytes: Buffer, ttlSeconds: number): Promise<void> {
     await this.redis.set(key, bytes, 'EX', ttlSeconds);

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Callback, DeliveryJobData, JobSnapshot } from '@argus/contracts';
 import type { RedisKeys } from './keys';
 import type { WebhookQueue } from './queues';
+import type { RedisClient } from './redis-connection';
 
 /**
  * The end of a job, as callbacks see it. Whoever ends a job (the worker on completion or
@@ -14,7 +14,7 @@ import type { WebhookQueue } from './queues';
  */
 export class JobEvents {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly webhooks: WebhookQueue,
     private readonly ttlSeconds: number,

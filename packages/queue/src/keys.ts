@@ -4,6 +4,11 @@ import type { Task } from '@argus/contracts';
 /**
  * Every Redis key Argus writes outside BullMQ, in one place. All start with the configured
  * prefix so test runs (random prefix) and deployments sharing a Redis never collide.
+ *
+ * Redis Cluster: keys that one MULTI or one multi-key command touches together carry the
+ * same hash tag (the part in `{…}`, which alone decides the slot), so they live in one slot:
+ * a job's callbacks and end marker (`{<jobId>}`), the worker registry (`{workers}`).
+ * Every other key is read and written on its own.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -28,12 +33,12 @@ export class RedisKeys {
 
   /** Callbacks registered on a job (a list of JSON `Callback`s). */
   callbacks(jobId: string): string {
-    return `${this.prefix}:callbacks:${jobId}`;
+    return `${this.prefix}:callbacks:{${jobId}}`;
   }
 
   /** Set once when a job ends (its `JobSnapshot`); lets late callbacks still be delivered. */
   jobEnded(jobId: string): string {
-    return `${this.prefix}:ended:${jobId}`;
+    return `${this.prefix}:ended:{${jobId}}`;
   }
 
   /** Deliveries of a job: hash deliveryId → JSON {event, url, createdAt, redelivery}. */
@@ -73,11 +78,12 @@ export class RedisKeys {
 
   /** Sorted set of live workers, scored by last heartbeat (ms). */
   workers(): string {
-    return `${this.prefix}:workers`;
+    return `${this.prefix}:{workers}`;
   }
 
+  /** One worker's `WorkerInfo` (TTL'd); read with the set above in one MGET. */
   worker(workerId: string): string {
-    return `${this.prefix}:worker:${workerId}`;
+    return `${this.prefix}:{workers}:${workerId}`;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { JOB_CATALOG, type DeliveryJobData, type JobData, type JobReturn, type Task } from '@argus/contracts';
+import type { RedisClient } from './redis-connection';
 
 export type ArgusQueue = Queue<JobData, JobReturn, Task>;
 
@@ -10,9 +10,14 @@ export interface QueueSettings {
   retentionSeconds: number;
 }
 
-/** BullMQ's key prefix for a deployment prefix: queues live under `<prefix>:bull:<queue>:…`. */
-export function bullPrefix(prefix: string): string {
-  return `${prefix}:bull`;
+/**
+ * BullMQ's key prefix for one queue of a deployment: its keys are
+ * `<prefix>:bull:{<queue>}:<queue>:…`. The hash tag `{<queue>}` puts all of a queue's keys
+ * in one Redis Cluster slot, which BullMQ's multi-key Lua scripts need; on a single Redis
+ * it is just part of the name. Every Queue, Worker and QueueEvents of a queue must use it.
+ */
+export function bullPrefix(prefix: string, queueName: string): string {
+  return `${prefix}:bull:{${queueName}}`;
 }
 
 /**
@@ -30,10 +35,11 @@ export function jobOptionsFor(task: Task, settings: QueueSettings): JobsOptions 
   };
 }
 
-export function createQueue(task: Task, connection: Redis, settings: QueueSettings): ArgusQueue {
-  return new Queue<JobData, JobReturn, Task>(JOB_CATALOG[task].queueName, {
+export function createQueue(task: Task, connection: RedisClient, settings: QueueSettings): ArgusQueue {
+  const name = JOB_CATALOG[task].queueName;
+  return new Queue<JobData, JobReturn, Task>(name, {
     connection,
-    prefix: bullPrefix(settings.prefix),
+    prefix: bullPrefix(settings.prefix, name),
     defaultJobOptions: jobOptionsFor(task, settings),
     skipWaitingForReady: true,
   });
@@ -50,10 +56,13 @@ export interface WebhookSettings {
   retentionSeconds: number;
 }
 
-export function createWebhookQueue(connection: Redis, settings: QueueSettings & WebhookSettings): WebhookQueue {
+export function createWebhookQueue(
+  connection: RedisClient,
+  settings: QueueSettings & WebhookSettings,
+): WebhookQueue {
   return new Queue<DeliveryJobData, { statusCode?: number }, 'deliver'>(WEBHOOK_QUEUE, {
     connection,
-    prefix: bullPrefix(settings.prefix),
+    prefix: bullPrefix(settings.prefix, WEBHOOK_QUEUE),
     defaultJobOptions: {
       attempts: settings.maxAttempts,
       // The worker's backoffStrategy adds jitter and honours Retry-After.

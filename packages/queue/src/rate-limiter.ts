@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /**
  * Token bucket in one Lua script, so every gateway replica shares the bucket and two
@@ -36,7 +36,7 @@ export interface BucketResult {
 }
 
 export class RateLimiter {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async take(key: string, ratePerMinute: number, burst: number, now = Date.now()): Promise<BucketResult> {
     const perMs = ratePerMinute / 60_000;

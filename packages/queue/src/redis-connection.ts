@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /**
  * How a connection behaves when Redis is away:
@@ -16,25 +16,97 @@ export interface ConnectionOptions {
   onError?: (err: Error) => void;
 }
 
-export function createRedis(url: string, opts: ConnectionOptions): Redis {
-  const common: RedisOptions = {
+/** A connection from `createRedis`: one Redis server, or a Redis Cluster. BullMQ takes either. */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** Where `REDIS_URL` points, as `parseRedisUrl` reads it. */
+export type RedisEndpoint =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: RedisNode[]; username?: string; password?: string; tls: boolean };
+
+const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#@]+)\/?$/;
+const NODE = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/;
+
+/**
+ * Reads a `REDIS_URL`:
+ * - `redis://[user:password@]host:port[/db]` (`rediss://` for TLS): one Redis server;
+ * - `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://` for
+ *   TLS): seed nodes of a Redis Cluster (any reachable one is enough; the client discovers
+ *   the others). A port left out is 6379. No database number: a cluster has only db 0.
+ * Throws an Error naming the problem for a malformed cluster form.
+ */
+export function parseRedisUrl(url: string): RedisEndpoint {
+  if (!/^rediss?\+cluster:/i.test(url)) return { kind: 'single', url };
+  const m = CLUSTER_URL.exec(url);
+  if (!m) throw new Error(`REDIS_URL ${url}: expected redis+cluster://[user:password@]host:port,host:port,…`);
+  const [, scheme, userinfo, hostList] = m;
+  const nodes = hostList.split(',').map((part) => {
+    const n = NODE.exec(part.trim());
+    const port = Number(n?.[3] ?? 6379);
+    if (!n || port < 1 || port > 65_535) throw new Error(`REDIS_URL: "${part}" is not host:port`);
+    return { host: n[1] ?? n[2], port };
+  });
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const username = userinfo ? decodeURIComponent(colon >= 0 ? userinfo.slice(0, colon) : userinfo) : '';
+  const password = userinfo && colon >= 0 ? decodeURIComponent(userinfo.slice(colon + 1)) : '';
+  return {
+    kind: 'cluster',
+    nodes,
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    tls: scheme === 'rediss',
+  };
+}
+
+/** Reconnect with a capped backoff; never give up (a restarted Redis comes back). */
+const reconnectDelay = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+
+/**
+ * A connection to `url` (either form of `parseRedisUrl`) with the role's policy. On a
+ * cluster, keys that one command or MULTI touches together must share a slot: see
+ * `RedisKeys` and `bullPrefix` for the hash tags that ensure it.
+ */
+export function createRedis(url: string, opts: ConnectionOptions): RedisClient {
+  const endpoint = parseRedisUrl(url);
+  const producer = opts.role === 'producer';
+  const perNode = {
     connectionName: opts.name,
     connectTimeout: 5_000,
-    // Reconnect with a capped backoff; never give up (a restarted Redis comes back).
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-  };
-  const policy: RedisOptions =
-    opts.role === 'producer'
-      ? { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false }
-      : { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true };
-  const redis = new Redis(url, policy);
+    maxRetriesPerRequest: producer ? 1 : null,
+  } satisfies RedisOptions;
+  let client: RedisClient;
+  if (endpoint.kind === 'single') {
+    client = new Redis(url, { ...perNode, retryStrategy: reconnectDelay, enableOfflineQueue: !producer });
+  } else {
+    const options: ClusterOptions = {
+      redisOptions: {
+        ...perNode,
+        ...(endpoint.username ? { username: endpoint.username } : {}),
+        ...(endpoint.password ? { password: endpoint.password } : {}),
+        ...(endpoint.tls ? { tls: {} } : {}),
+      },
+      enableOfflineQueue: !producer,
+      clusterRetryStrategy: reconnectDelay,
+      // A master that restarts in place (no failover) is reconnected, not only rediscovered.
+      clusterNodeRetryStrategy: reconnectDelay,
+      slotsRefreshTimeout: 2_000,
+      // Managed TLS clusters (e.g. ElastiCache) need the node names kept for certificate checks.
+      ...(endpoint.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    };
+    client = new Cluster(endpoint.nodes, options);
+  }
   // Without a listener ioredis prints every reconnect failure as an unhandled error event.
-  redis.on('error', opts.onError ?? (() => undefined));
-  return redis;
+  client.on('error', opts.onError ?? (() => undefined));
+  return client;
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs`. */
-export async function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+export async function waitForReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -53,15 +125,36 @@ export async function waitForReady(redis: Redis, timeoutMs: number): Promise<voi
   });
 }
 
-/** Checks that something answers PING at `url`, without keeping a connection. */
+/**
+ * Checks that something answers PING at `url`, without keeping a connection. For the
+ * cluster form, any seed node answering is enough.
+ */
 export async function pingRedis(url: string, timeoutMs = 2_000): Promise<boolean> {
-  const redis = new Redis(url, {
+  const endpoint = parseRedisUrl(url);
+  if (endpoint.kind === 'single') return pingOne(url, {}, timeoutMs);
+  for (const node of endpoint.nodes) {
+    const options: RedisOptions = {
+      host: node.host,
+      port: node.port,
+      ...(endpoint.username ? { username: endpoint.username } : {}),
+      ...(endpoint.password ? { password: endpoint.password } : {}),
+      ...(endpoint.tls ? { tls: {} } : {}),
+    };
+    if (await pingOne(undefined, options, timeoutMs)) return true;
+  }
+  return false;
+}
+
+async function pingOne(url: string | undefined, target: RedisOptions, timeoutMs: number): Promise<boolean> {
+  const options: RedisOptions = {
+    ...target,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
-  });
+  };
+  const redis = url === undefined ? new Redis(options) : new Redis(url, options);
   redis.on('error', () => undefined);
   try {
     await redis.connect();

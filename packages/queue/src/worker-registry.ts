@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys';
+import type { RedisClient } from './redis-connection';
 
 export interface WorkerInfo {
   id: string;
@@ -16,7 +16,7 @@ export interface WorkerInfo {
  */
 export class WorkerRegistry {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -50,13 +50,13 @@ export function deliverWebhook(req: DeliveryRequest): Promise<DeliveryResult> {
     const lookup: net.LookupFunction = (hostname, options, callback) => {
       dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 4);
-        const list = addresses as dns.LookupAddress[];
+        const list = addresses;
         const allowed = list.filter((a) => isAllowedAddress(a.address, host, req.policy));
         if (allowed.length === 0) {
           const blocked = list[0]?.address ?? 'nothing';
           return callback(Object.assign(new Error(`${hostname} resolved to ${blocked}, which is not allowed`), { code: 'EBLOCKED' }), '', 4);
         }
-        if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, allowed);
+        if ((options).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, allowed);
         callback(null, allowed[0].address, allowed[0].family);
       });
     };

@@ -28,8 +28,8 @@ export function apiKeyAuth(deps: {
   redisTimeoutMs: number;
   log: Logger;
 }): RequestHandler & { refresh(): Promise<boolean> } {
-  const envHashes = new Map(
-    deps.envKeys.map((key, i) => [hashApiKey(key), { id: `env_${i + 1}`, name: `API_KEYS #${i + 1}`, createdAt: '' } as ApiKeyRecord]),
+  const envHashes = new Map<string, ApiKeyRecord>(
+    deps.envKeys.map((key, i) => [hashApiKey(key), { id: `env_${i + 1}`, name: `API_KEYS #${i + 1}`, createdAt: '' }]),
   );
   let storeHasKeys = false;
   let checkedAt = 0;

@@ -175,7 +175,13 @@ export class JobService {
     const found = await this.findJob(id);
     if (found) {
       const state = await this.redis(() => found.getState());
-      return this.viewOf(found, state);
+      // The job can finish between reading it and reading its state. A finished state must
+      // not come with the data of a running job (no failedReason: "failed without a reason").
+      const finished = (state === 'completed' || state === 'failed') && !found.finishedOn;
+      const job = finished
+        ? ((await this.redis(() => this.deps.queues[found.data.task].getJob(id))) ?? found)
+        : found;
+      return this.viewOf(job, state);
     }
     const record = await this.record(id);
     if (!record) return null;

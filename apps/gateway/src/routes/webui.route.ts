@@ -29,21 +29,21 @@ export const WEBUI_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function securityHeaders(res: Response): void {
+/** The API's own headers (http/security-headers) stay; the page swaps in its CSP. */
+function pageHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', WEBUI_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  // The HTML and assets have no content hashes in their names: every load revalidates (ETag).
+  res.setHeader('Cache-Control', 'no-cache');
 }
 
 export function webuiRouter(): Router {
   const router = Router();
-  let built: boolean | undefined;
+  // Checked until found, so a gateway started before `npm run build` picks the build up.
+  let built = false;
 
   router.get('/', (_req, res) => {
-    securityHeaders(res);
-    // The HTML names assets without content hashes, so every load revalidates (ETag).
-    res.setHeader('Cache-Control', 'no-cache');
-    built ??= fs.existsSync(ENTRY);
+    pageHeaders(res);
+    built ||= fs.existsSync(ENTRY);
     if (!built) {
       res
         .status(503)
@@ -56,15 +56,12 @@ export function webuiRouter(): Router {
     res.sendFile(path.join(PUBLIC_DIR, 'index.html'));
   });
 
-  // Assets: `public/` first (HTML, CSS, icons), then the compiled modules. Unhashed names,
-  // so caches must revalidate; a missing file falls through to the JSON 404.
+  // Assets: `public/` first (HTML, CSS, icons), then the compiled modules. A missing file
+  // falls through to the JSON 404.
   const assets = {
     index: false,
     redirect: false,
-    setHeaders: (res: Response) => {
-      securityHeaders(res);
-      res.setHeader('Cache-Control', 'no-cache');
-    },
+    setHeaders: pageHeaders,
   } as const;
   // packages/* are written for Node's resolution (`import './palette'`); resolving a missing
   // extension here lets the browser load the pure ones the WebUI compiles in.

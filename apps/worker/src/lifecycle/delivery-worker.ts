@@ -12,7 +12,7 @@ export function startDeliveryWorker(
 ): Worker<DeliveryJobData> {
   const worker = new Worker<DeliveryJobData>(WEBHOOK_QUEUE, (job) => deliveryProcessor(job, deps), {
     connection,
-    prefix: bullPrefix(opts.prefix),
+    prefix: bullPrefix(opts.prefix, WEBHOOK_QUEUE),
     concurrency: opts.concurrency,
     settings: {
       backoffStrategy: (attemptsMade, _type, err) =>
