@@ -204,11 +204,12 @@ describe('a worker SIGKILLed in the middle of a batch', () => {
           `worker-poison-${attempt}`,
         );
         await platform.waitForWorkerReady(w);
-        await waitUntil(
-          `the job active on worker ${attempt}`,
-          20_000,
-          async () => (await queue.getActiveCount()) === 1,
-        );
+        // Taken by this worker: the previous worker's stale `active` entry does not count, so
+        // wait for this run to be counted as a started attempt.
+        await waitUntil(`the job taken by worker ${attempt}`, 20_000, async () => {
+          const job = await queue.getJob(id);
+          return job?.attemptsStarted === attempt && (await job.getState()) === 'active';
+        });
         await killHard(w);
       }
       const last = platform.startWorker({}, 'worker-after-poison');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { REPO_ROOT, startPlatform, type Platform } from './support/platform';
 import {
+  cpuSeconds,
   distinctJpegs,
   doneCounts,
   jobsDoneBy,
@@ -32,6 +33,8 @@ interface RunReport {
   perWorker: Record<string, number>;
   latencyMs: { p50: number; p95: number };
   meanBatchSize: number;
+  /** CPU time all worker processes spent per job: what a job costs, whatever else runs. */
+  workerCpuSecondsPerJob: number;
   rssPeakMiB: Record<string, number>;
   /** The machine's 1-minute load average before and after: other work skews the numbers. */
   loadAverage: [number, number];
@@ -56,10 +59,13 @@ async function run(workers: number): Promise<RunReport> {
       expect(new Set(ids).size).toBe(JOBS);
       const loadBefore = os.loadavg()[0];
       const rss = sampleRss(() => p.processes);
+      const workerPids = p.processes.filter((h) => h.name.startsWith('worker')).map((h) => h.child.pid);
+      const cpuBefore = workerPids.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
       const resumedAt = Date.now();
       await queue.resume();
       await waitForCompleted(queue, JOBS, 240_000, () => p.logs());
       const peaks = rss.stop();
+      const cpuUsed = workerPids.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
 
       // Exactly once: every submitted id completed, each logged done by one worker once,
       // each started once in BullMQ, nothing failed.
@@ -97,6 +103,7 @@ async function run(workers: number): Promise<RunReport> {
         perWorker,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
         meanBatchSize: Math.round((batchSizes.reduce((a, b) => a + b, 0) / batchSizes.length) * 100) / 100,
+        workerCpuSecondsPerJob: Math.round((cpuUsed / JOBS) * 1000) / 1000,
         rssPeakMiB: Object.fromEntries(
           [...peaks].map(([name, bytes]) => [name, Math.round(bytes / 2 ** 20)]),
         ),

@@ -435,6 +435,7 @@ describe('the WebUI in chromium', () => {
       { name: 'a.jpg', mimeType: 'image/jpeg', buffer: a },
       { name: 'b.jpg', mimeType: 'image/jpeg', buffer: b },
     ]);
+    await screenshot(page, 'jobs-in-progress', false); // whatever state they are in by now
     await waitForNamed(page, ['a.jpg', 'b.jpg'], 'completed');
 
     // What a drop and a paste hand the page: a DataTransfer holding the file.

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { BenchPlatform, redisPid } from './bench-platform';
 import { ImageFeed, REPO_ROOT, loadImages } from './images';
 import { machineInfo, rssBytes } from './proc-stats';
@@ -204,7 +205,11 @@ async function main(): Promise<void> {
         report.problems.push(`${name} RSS grew ${(g * 100).toFixed(1)} %`);
     }
 
-    const markdown = renderSoak(report);
+    // Formatted as `npm run format:check` expects, so bench/RESULTS.md stays clean.
+    const markdown = await prettier.format(renderSoak(report), {
+      ...(await prettier.resolveConfig(plan.out)),
+      parser: 'markdown',
+    });
     fs.mkdirSync(path.dirname(plan.out), { recursive: true });
     if (plan.mode === 'full' || plan.out.endsWith('RESULTS.md')) writeSoakSection(plan.out, markdown);
     else fs.writeFileSync(plan.out, `# Soak (smoke)\n\n${markdown}`);

@@ -117,6 +117,23 @@ export function rssBytes(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used, in seconds (Linux /proc). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state (field 3).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node supports. */
+const CLOCK_TICKS = 100;
+
 /** Samples the peak RSS of processes every `everyMs` until `stop()` is called. */
 export function sampleRss(handles: () => ProcessHandle[], everyMs = 250): { stop(): Map<string, number> } {
   const peaks = new Map<string, number>();
