@@ -28,6 +28,7 @@ beforeAll(async () => {
       REDIS_URL: cluster.url,
       WEBHOOK_SECRET: 'cluster-test-secret-0123456789',
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      METRICS_PUSH_INTERVAL_MS: '300',
     },
     workerEnv: { WORKER_MODELS: 'yolov8n,bodypix-075' },
   });
@@ -145,6 +146,18 @@ describe('Argus on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…)', ()
     expect(submit.status).toBe(202);
     const [req] = await receiver.waitFor('/done', 1);
     expect(req.body).toMatchObject({ event: 'completed', job: { id: submit.body.id, status: 'completed' } });
+  });
+
+  it('shows the workers on /metrics (snapshots pushed through the cluster)', async () => {
+    const deadline = Date.now() + 15_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await (await fetch(`${platform.url}/metrics`)).text();
+      if (/argus_inference_duration_seconds_count\{[^}]*worker="/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(text).toMatch(/argus_metrics_redis_up 1/);
+    expect(text).toMatch(/argus_inference_duration_seconds_count\{[^}]*worker="/);
   });
 
   it('spreads the deployment’s keys over the masters, and cleans them up on every master', async () => {

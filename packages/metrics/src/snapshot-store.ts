@@ -28,11 +28,13 @@ export class MetricsSnapshotStore {
   ) {}
 
   indexKey(): string {
-    return `${this.prefix}:metrics:sources`;
+    // One hash tag for the index and every snapshot: the MULTI and MGET here must stay in
+    // one slot on Redis Cluster.
+    return `${this.prefix}:{metrics}:sources`;
   }
 
   snapshotKey(source: string): string {
-    return `${this.prefix}:metrics:snapshot:${source}`;
+    return `${this.prefix}:{metrics}:snapshot:${source}`;
   }
 
   async push(snapshot: MetricsSnapshot, ttlMs: number): Promise<void> {
