@@ -90,6 +90,7 @@ function cpuRow(run: LoadRun): string[] {
   const workers = Object.entries(by)
     .filter(([k]) => k.startsWith('worker'))
     .reduce((s, [, v]) => s + v, 0);
+  const known = Object.values(by).reduce((a, b) => a + b, 0);
   return [
     run.label,
     pct(workers),
@@ -97,6 +98,7 @@ function cpuRow(run: LoadRun): string[] {
     pct(by.redis),
     pct(by['load generator']),
     pct(by.inline),
+    pct(Math.max(0, 1 - known - run.cpu.idle - run.cpu.steal)),
     pct(run.cpu.idle),
     pct(run.cpu.steal),
   ];
@@ -198,10 +200,21 @@ export function renderReport(r: BenchReport): string {
       }),
     ),
     '',
-    'Where the cores went during each run (share of all cores; the load generator is this benchmark’s own HTTP client):',
+    'Where the cores went during each run (share of all cores; the load generator is this benchmark’s own HTTP client; ' +
+      '“other processes” is everything else on the machine, e.g. other test suites):',
     '',
     table(
-      ['run', 'worker(s)', 'gateway', 'redis-server', 'load generator', 'inline server', 'idle', 'stolen'],
+      [
+        'run',
+        'worker(s)',
+        'gateway',
+        'redis-server',
+        'load generator',
+        'inline server',
+        'other processes',
+        'idle',
+        'stolen',
+      ],
       [
         ...r.platform,
         ...[r.platformSync, r.cache, r.inline].filter((x): x is LoadRun => x !== undefined),
