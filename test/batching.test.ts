@@ -46,6 +46,8 @@ beforeAll(async () => {
       WORKER_CONCURRENCY: '16',
       BATCH_MAX_SIZE: '4',
       BATCH_MAX_DELAY_MS: '2000',
+      // One instance, so every input waits in the same batcher queue for the same instance.
+      MODEL_INSTANCES: '1',
       MODEL_OVERRIDES: 'bodypix-075:maxBatchSize=16;yolov8n-int8:instances=2,intraOpThreads=1',
     },
   });

@@ -14,7 +14,14 @@ const SECRET = 'test-secret-0123456789abcdef';
 const webhookEnv = { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_BACKOFF_MS: '100' };
 
 async function tinyPng(seed: number): Promise<Buffer> {
-  return sharp({ create: { width: 48, height: 32, channels: 3, background: { r: seed % 256, g: (seed >> 8) % 256, b: 77 } } })
+  return sharp({
+    create: {
+      width: 48,
+      height: 32,
+      channels: 3,
+      background: { r: seed % 256, g: (seed >> 8) % 256, b: 77 },
+    },
+  })
     .png()
     .toBuffer();
 }
@@ -43,14 +50,14 @@ describe('with no worker running (jobs stay queued)', () => {
     expect(submit.status).toBe(202);
     const del = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
-    const body = (await del.json());
+    const body = await del.json();
     expect(body).toMatchObject({ id: submit.body.id, status: 'canceled', error: { code: 'canceled' } });
 
     const read = await platform.get(`/v1/jobs/${submit.body.id}`);
     expect(read.body.status).toBe('canceled');
     const again = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(again.status).toBe(409);
-    expect(((await again.json())).error.code).toBe('already_finished');
+    expect((await again.json()).error.code).toBe('already_finished');
 
     // Nothing is left to run, and the upload is gone.
     const queue = platform.queue('detect');
@@ -69,18 +76,32 @@ describe('with no worker running (jobs stay queued)', () => {
   });
 
   it('answers 404 for cancelling an unknown job', async () => {
-    const res = await fetch(`${platform.url}/v1/jobs/00000000-0000-4000-8000-000000000000`, { method: 'DELETE' });
+    const res = await fetch(`${platform.url}/v1/jobs/00000000-0000-4000-8000-000000000000`, {
+      method: 'DELETE',
+    });
     expect(res.status).toBe(404);
   });
 
   it('runs high before normal before low priority', async () => {
     const ids: Record<string, string> = {};
-    for (const [priority, seed] of [['low', 1], ['normal', 2], ['high', 3]] as const) {
-      const res = await platform.post('/v1/jobs', { bytes: await tinyPng(seed + 1000), name: 'p.png' }, { task: 'detect', priority });
+    for (const [priority, seed] of [
+      ['low', 1],
+      ['normal', 2],
+      ['high', 3],
+    ] as const) {
+      const res = await platform.post(
+        '/v1/jobs',
+        { bytes: await tinyPng(seed + 1000), name: 'p.png' },
+        { task: 'detect', priority },
+      );
       expect(res.status).toBe(202);
       ids[priority] = res.body.id;
     }
-    const bad = await platform.post('/v1/jobs', { bytes: await tinyPng(9), name: 'p.png' }, { task: 'detect', priority: 'urgent' });
+    const bad = await platform.post(
+      '/v1/jobs',
+      { bytes: await tinyPng(9), name: 'p.png' },
+      { task: 'detect', priority: 'urgent' },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_option');
 
@@ -115,7 +136,7 @@ describe('with a worker', () => {
     await platform.waitForJob(submit.body.id);
     const res = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(res.status).toBe(409);
-    expect(((await res.json())).error.code).toBe('already_finished');
+    expect((await res.json()).error.code).toBe('already_finished');
   });
 
   it('returns the original job for a repeated Idempotency-Key and refuses a different request under it', async () => {
@@ -127,20 +148,20 @@ describe('with a worker', () => {
     };
     const key = `key-${Date.now()}`;
     const first = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.33' });
-    const firstBody = (await first.json());
+    const firstBody = await first.json();
     expect(first.status).toBe(202);
     const repeat = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.33' });
-    const repeatBody = (await repeat.json());
+    const repeatBody = await repeat.json();
     expect(repeatBody.id).toBe(firstBody.id);
     expect(repeat.headers.get('idempotent-replayed')).toBe('true');
 
     const conflict = await send({ 'Idempotency-Key': key }, { task: 'detect', confidence: '0.34' });
     expect(conflict.status).toBe(422);
-    expect(((await conflict.json())).error.code).toBe('idempotency_conflict');
+    expect((await conflict.json()).error.code).toBe('idempotency_conflict');
 
     await platform.waitForJob(firstBody.id);
     const other = await send({ 'Idempotency-Key': `${key}-b` }, { task: 'detect', confidence: '0.33' });
-    const otherBody = (await other.json());
+    const otherBody = await other.json();
     expect(otherBody.id).not.toBe(firstBody.id);
     expect(otherBody.cached).toBe(true);
   });
@@ -153,7 +174,10 @@ describe('cancelling a running job', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'argus-slow-'));
     writeSlowDetectorModelsDir(dir);
-    platform = await startPlatform({ workers: 1, env: { MODELS_DIR: dir, WORKER_TASKS: 'detect', WORKER_CONCURRENCY: '1' } });
+    platform = await startPlatform({
+      workers: 1,
+      env: { MODELS_DIR: dir, WORKER_TASKS: 'detect', WORKER_CONCURRENCY: '1' },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -170,7 +194,7 @@ describe('cancelling a running job', () => {
     }
     const res = await fetch(`${platform.url}/v1/jobs/${submit.body.id}`, { method: 'DELETE' });
     expect(res.status).toBe(202);
-    expect(((await res.json())).cancelRequested).toBe(true);
+    expect((await res.json()).cancelRequested).toBe(true);
     const final = await platform.waitForJob(submit.body.id, 60_000);
     expect(final.status).toBe('canceled');
     expect(final.error.code).toBe('canceled');
@@ -184,7 +208,13 @@ describe('retention', () => {
   beforeAll(async () => {
     platform = await startPlatform({
       workers: 1,
-      env: { RESULT_TTL_SECONDS: '2', BLOB_TTL_SECONDS: '30', IDEMPOTENCY_TTL_SECONDS: '2', JANITOR_INTERVAL_MS: '500', WORKER_CONCURRENCY: '8' },
+      env: {
+        RESULT_TTL_SECONDS: '2',
+        BLOB_TTL_SECONDS: '30',
+        IDEMPOTENCY_TTL_SECONDS: '2',
+        JANITOR_INTERVAL_MS: '500',
+        WORKER_CONCURRENCY: '8',
+      },
     });
   }, 60_000);
 
@@ -216,7 +246,11 @@ describe('retention', () => {
   }
 
   it('returns Redis to its key count after 1,000 finished jobs', async () => {
-    const warm = await platform.post('/v1/jobs', { bytes: await tinyPng(1), name: 'w.png' }, { task: 'detect' });
+    const warm = await platform.post(
+      '/v1/jobs',
+      { bytes: await tinyPng(1), name: 'w.png' },
+      { task: 'detect' },
+    );
     await platform.waitForJob(warm.body.id);
     const baseline = await settle();
 
@@ -230,7 +264,8 @@ describe('retention', () => {
         Array.from({ length: 20 }, async (_, i) => {
           const n = batch * 20 + i;
           // Mostly images that fail in the worker (fast), some that complete; all distinct.
-          const bytes = n % 10 === 0 ? await tinyPng(n + 5000) : Buffer.concat([truncated, Buffer.from(`#${n}`)]);
+          const bytes =
+            n % 10 === 0 ? await tinyPng(n + 5000) : Buffer.concat([truncated, Buffer.from(`#${n}`)]);
           return platform.post('/v1/jobs', { bytes, name: `${n}.img` }, { task: 'detect' });
         }),
       );

@@ -9,7 +9,9 @@ import { sample, startPlatform, type Platform } from './support/platform';
 const ENV_KEY = 'env-key-0123456789abcdef';
 
 async function png(seed: number): Promise<Buffer> {
-  return sharp({ create: { width: 40, height: 30, channels: 3, background: { r: seed % 256, g: 9, b: (seed * 7) % 256 } } })
+  return sharp({
+    create: { width: 40, height: 30, channels: 3, background: { r: seed % 256, g: 9, b: (seed * 7) % 256 } },
+  })
     .png()
     .toBuffer();
 }
@@ -20,7 +22,7 @@ async function submit(platform: Platform, key: string | null, seed: number, path
   form.append(path === '/detect' ? 'file' : 'image', new Blob([new Uint8Array(await png(seed))]), 'x.png');
   const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
   const res = await fetch(`${platform.url}${path}`, { method: 'POST', body: form, headers });
-  return { status: res.status, headers: res.headers, body: (await res.json()) };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 describe('with API keys configured', () => {
@@ -30,7 +32,13 @@ describe('with API keys configured', () => {
   beforeAll(async () => {
     platform = await startPlatform({
       workers: 1,
-      env: { API_KEYS: ENV_KEY, RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '3', DAILY_JOB_QUOTA: '0', CORS_ORIGINS: 'https://app.example' },
+      env: {
+        API_KEYS: ENV_KEY,
+        RATE_LIMIT_PER_MINUTE: '60',
+        RATE_LIMIT_BURST: '3',
+        DAILY_JOB_QUOTA: '0',
+        CORS_ORIGINS: 'https://app.example',
+      },
     });
     store = new ApiKeyStore(platform.redis, new RedisKeys(platform.prefix));
   }, 60_000);
@@ -55,13 +63,16 @@ describe('with API keys configured', () => {
   });
 
   it('keeps probes and the API description open', async () => {
-    for (const path of ['/healthz', '/readyz', '/openapi.json']) expect((await fetch(`${platform.url}${path}`)).status).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/openapi.json'])
+      expect((await fetch(`${platform.url}${path}`)).status).toBe(200);
   });
 
   it('accepts a key from API_KEYS and one from the Redis store, and stops accepting it once revoked', async () => {
     const fromEnv = await submit(platform, ENV_KEY, 2);
     expect(fromEnv.status).toBe(202);
-    const poll = await fetch(`${platform.url}${fromEnv.body.links.self}`, { headers: { Authorization: `Bearer ${ENV_KEY}` } });
+    const poll = await fetch(`${platform.url}${fromEnv.body.links.self}`, {
+      headers: { Authorization: `Bearer ${ENV_KEY}` },
+    });
     expect(poll.status).toBe(200);
 
     const { key, record } = await store.create('test-client');
@@ -92,7 +103,10 @@ describe('with API keys configured', () => {
   it('enforces a per-key daily job quota, and refused submissions do not use it up', async () => {
     const { key } = await store.create('quota-client', { dailyQuota: 2, ratePerMinute: 0 });
     expect((await submit(platform, key, 300)).status).toBe(202);
-    const bad = await fetch(`${platform.url}/v1/jobs`, { method: 'POST', headers: { Authorization: `Bearer ${key}` } });
+    const bad = await fetch(`${platform.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}` },
+    });
     expect(bad.status).toBe(400);
     expect((await submit(platform, key, 301)).status).toBe(202);
     const over = await submit(platform, key, 302);
@@ -102,7 +116,9 @@ describe('with API keys configured', () => {
   });
 
   it('sends security headers and no stack traces', async () => {
-    const res = await fetch(`${platform.url}/v1/jobs/nope`, { headers: { Authorization: `Bearer ${ENV_KEY}` } });
+    const res = await fetch(`${platform.url}/v1/jobs/nope`, {
+      headers: { Authorization: `Bearer ${ENV_KEY}` },
+    });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -155,7 +171,10 @@ describe('open mode and backpressure (no worker, MAX_QUEUE_DEPTH=3)', () => {
   });
 
   it('answers CORS preflights with nothing when CORS is off', async () => {
-    const res = await fetch(`${platform.url}/v1/jobs`, { method: 'OPTIONS', headers: { Origin: 'https://app.example' } });
+    const res = await fetch(`${platform.url}/v1/jobs`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -58,23 +58,49 @@ describe('webhook callbacks', () => {
     const [req] = await receiver.waitFor('/ok', 1);
     expect(req.headers['x-argus-event']).toBe('completed');
     expect(req.headers['x-argus-delivery']).toMatch(/^dlv_[0-9a-f]{24}$/);
-    expect(verifyWebhookSignature(SECRET, req.rawBody, req.headers['x-argus-timestamp'] as string, req.headers['x-argus-signature'] as string)).toBe(true);
-    expect(verifyWebhookSignature('wrong-secret-0123456789', req.rawBody, req.headers['x-argus-timestamp'] as string, req.headers['x-argus-signature'] as string)).toBe(false);
+    expect(
+      verifyWebhookSignature(
+        SECRET,
+        req.rawBody,
+        req.headers['x-argus-timestamp'] as string,
+        req.headers['x-argus-signature'] as string,
+      ),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature(
+        'wrong-secret-0123456789',
+        req.rawBody,
+        req.headers['x-argus-timestamp'] as string,
+        req.headers['x-argus-signature'] as string,
+      ),
+    ).toBe(false);
     expect(req.body).toMatchObject({ event: 'completed', deliveryId: req.headers['x-argus-delivery'] });
-    expect(req.body.job).toMatchObject({ id: submit.body.id, task: 'detect', status: 'completed', md5: submit.body.md5 });
+    expect(req.body.job).toMatchObject({
+      id: submit.body.id,
+      task: 'detect',
+      status: 'completed',
+      md5: submit.body.md5,
+    });
     expect(req.body.job.result.detections.length).toBeGreaterThanOrEqual(4);
     expect(req.body.job.createdAt).toBeTruthy();
     expect(req.body.job.finishedAt).toBeTruthy();
 
     const delivered = await waitForDeliveryStatus(submit.body.id, 'delivered');
-    expect(delivered).toMatchObject({ deliveryId: req.headers['x-argus-delivery'], event: 'completed', url: `${receiver.url}/ok` });
+    expect(delivered).toMatchObject({
+      deliveryId: req.headers['x-argus-delivery'],
+      event: 'completed',
+      url: `${receiver.url}/ok`,
+    });
     expect(delivered.attempts).toHaveLength(1);
     expect(delivered.attempts[0]).toMatchObject({ attempt: 1, statusCode: 200, outcome: 'delivered' });
   });
 
   it('retries 500, 500 and delivers on the third attempt with the same delivery id', async () => {
     receiver.script('/flaky', [500, 500, 200]);
-    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', callbackUrl: `${receiver.url}/flaky` });
+    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      callbackUrl: `${receiver.url}/flaky`,
+    });
     const reqs = await receiver.waitFor('/flaky', 3);
     expect(new Set(reqs.map((r) => r.headers['x-argus-delivery'])).size).toBe(1);
     expect(new Set(reqs.map((r) => r.rawBody)).size).toBe(1);
@@ -86,7 +112,11 @@ describe('webhook callbacks', () => {
 
   it('stops at once on 410 Gone', async () => {
     receiver.script('/gone', [410, 200, 200]);
-    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', iou: '0.6', callbackUrl: `${receiver.url}/gone` });
+    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      iou: '0.6',
+      callbackUrl: `${receiver.url}/gone`,
+    });
     const failed = await waitForDeliveryStatus(submit.body.id, 'failed');
     expect(failed.attempts).toHaveLength(1);
     expect(failed.attempts[0]).toMatchObject({ statusCode: 410, outcome: 'gone' });
@@ -96,7 +126,11 @@ describe('webhook callbacks', () => {
 
   it('keeps retrying a receiver that is down, then keeps the dead letter visible', async () => {
     const port = await freePort();
-    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', iou: '0.55', callbackUrl: `http://127.0.0.1:${port}/down` });
+    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      iou: '0.55',
+      callbackUrl: `http://127.0.0.1:${port}/down`,
+    });
     const dead = await waitForDeliveryStatus(submit.body.id, 'failed', 30_000);
     expect(dead.attempts).toHaveLength(4);
     expect(dead.attempts.every((a: any) => a.statusCode === null && /ECONNREFUSED/.test(a.error))).toBe(true);
@@ -108,17 +142,29 @@ describe('webhook callbacks', () => {
 
   it('delivers a failed event with the error code', async () => {
     const small = await sharp(sample('zidane.jpg').bytes).resize(200).jpeg().toBuffer();
-    const submit = await platform.post('/v1/jobs', { bytes: small.subarray(0, small.length / 2), name: 't.jpg' }, { task: 'detect', callbackUrl: `${receiver.url}/failed` });
+    const submit = await platform.post(
+      '/v1/jobs',
+      { bytes: small.subarray(0, small.length / 2), name: 't.jpg' },
+      { task: 'detect', callbackUrl: `${receiver.url}/failed` },
+    );
     const [req] = await receiver.waitFor('/failed', 1);
     expect(req.body.event).toBe('failed');
-    expect(req.body.job).toMatchObject({ id: submit.body.id, status: 'failed', error: { code: 'invalid_image' } });
+    expect(req.body.job).toMatchObject({
+      id: submit.body.id,
+      status: 'failed',
+      error: { code: 'invalid_image' },
+    });
     expect(req.body.job.result).toBeUndefined();
   });
 
   it('calls back for a cached result under the new submission id', async () => {
     const first = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect', confidence: '0.4' });
     await platform.waitForJob(first.body.id);
-    const again = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect', confidence: '0.4', callbackUrl: `${receiver.url}/cached` });
+    const again = await platform.post('/v1/jobs', sample('bus.jpg'), {
+      task: 'detect',
+      confidence: '0.4',
+      callbackUrl: `${receiver.url}/cached`,
+    });
     expect(again.body.cached).toBe(true);
     const [req] = await receiver.waitFor('/cached', 1);
     expect(req.body.job.id).toBe(again.body.id);
@@ -126,13 +172,22 @@ describe('webhook callbacks', () => {
   });
 
   it('sends only the events asked for, and redelivers on request under a new id', async () => {
-    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', iou: '0.4', callbackUrl: `${receiver.url}/only-failed`, callbackEvents: 'failed' });
+    const submit = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      iou: '0.4',
+      callbackUrl: `${receiver.url}/only-failed`,
+      callbackEvents: 'failed',
+    });
     await platform.waitForJob(submit.body.id);
     await sleep(500);
     expect(receiver.on('/only-failed')).toHaveLength(0);
     expect(await deliveries(submit.body.id)).toEqual([]);
 
-    const ok = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', iou: '0.35', callbackUrl: `${receiver.url}/again` });
+    const ok = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      iou: '0.35',
+      callbackUrl: `${receiver.url}/again`,
+    });
     const [first] = await receiver.waitFor('/again', 1);
     const redeliver = await platform.post(`/v1/jobs/${ok.body.id}/deliveries/redeliver`, null);
     expect(redeliver.status).toBe(202);
@@ -157,7 +212,11 @@ describe('webhook callbacks', () => {
   });
 
   it('refuses unknown callbackEvents', async () => {
-    const res = await platform.post('/v1/jobs', sample('zidane.jpg'), { task: 'detect', callbackUrl: `${receiver.url}/x`, callbackEvents: 'completed,exploded' });
+    const res = await platform.post('/v1/jobs', sample('zidane.jpg'), {
+      task: 'detect',
+      callbackUrl: `${receiver.url}/x`,
+      callbackEvents: 'completed,exploded',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_option');
   });

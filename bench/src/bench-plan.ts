@@ -15,10 +15,11 @@ export interface BenchPlan {
     parseDurationMs: number;
     /** The same detect load through the synchronous `POST /detect` (no polling). */
     syncDurationMs: number;
-    workerConcurrency: number;
     timeoutMs: number;
   };
+  /** Status polls start `pollMs` after submitting and back off by ×1.25 up to `pollMaxMs`. */
   pollMs: number;
+  pollMaxMs: number;
   cacheMs: number;
   overload: { durationMs: number; timeoutMs: number; factor: number };
   grid: {
@@ -28,9 +29,25 @@ export interface BenchPlan {
     durationMs: number;
     /** A light load (2 clients) after each saturated run: what the delay costs an idle system. */
     lightMs: number;
-    instances: { model: string; instances: number; threads: number; maxBatchSize: number }[];
+    /** Other settings, one worker each: the defaults, and instances × threads of both detectors. */
+    settings: SettingsCell[];
   };
 }
+
+/** One worker setting to measure: `overrides` is MODEL_OVERRIDES for `model` (empty: defaults). */
+export interface SettingsCell {
+  label: string;
+  model: string;
+  overrides: string;
+  /** WORKER_CONCURRENCY; undefined = its default. */
+  concurrency?: number;
+}
+
+const cell = (model: string, instances: number, threads: number, maxBatchSize?: number): SettingsCell => ({
+  label: `${model}, ${instances} × ${threads} thread${threads > 1 ? 's' : ''}${maxBatchSize ? `, maxBatchSize ${maxBatchSize}` : ''}`,
+  model,
+  overrides: `${model}:instances=${instances},intraOpThreads=${threads}${maxBatchSize ? `,maxBatchSize=${maxBatchSize}` : ''}`,
+});
 
 const detect = (instances: number, intraOpThreads: number, batch: number): CeilingConfig => ({
   task: 'detect',
@@ -71,23 +88,30 @@ export const FULL_PLAN: BenchPlan = {
     parseClients: 8,
     parseDurationMs: 15_000,
     syncDurationMs: 10_000,
-    workerConcurrency: 16,
     timeoutMs: 30_000,
   },
   pollMs: 50,
+  pollMaxMs: 250,
   cacheMs: 6000,
   overload: { durationMs: 10_000, timeoutMs: 15_000, factor: 2 },
   grid: {
     maxBatchSizes: [1, 2, 4, 8],
     delaysMs: [0, 5, 20],
     warmupMs: 1500,
-    durationMs: 6000,
-    lightMs: 2500,
-    instances: [
-      { model: 'yolov8n', instances: 2, threads: 1, maxBatchSize: 1 },
-      { model: 'yolov8n', instances: 2, threads: 1, maxBatchSize: 4 },
-      { model: 'yolov8n-int8', instances: 1, threads: 2, maxBatchSize: 1 },
-      { model: 'yolov8n-int8', instances: 2, threads: 1, maxBatchSize: 1 },
+    durationMs: 5000,
+    lightMs: 2000,
+    settings: [
+      { label: 'yolov8n, every setting at its default', model: 'yolov8n', overrides: '' },
+      {
+        label: 'yolov8n, defaults but WORKER_CONCURRENCY 16',
+        model: 'yolov8n',
+        overrides: '',
+        concurrency: 16,
+      },
+      cell('yolov8n', 1, 2),
+      cell('yolov8n', 2, 1, 1),
+      cell('yolov8n-int8', 1, 2),
+      cell('yolov8n-int8', 2, 1),
     ],
   },
 };
@@ -109,10 +133,10 @@ export const SMOKE_PLAN: BenchPlan = {
     parseClients: 4,
     parseDurationMs: 3000,
     syncDurationMs: 2000,
-    workerConcurrency: 8,
     timeoutMs: 20_000,
   },
   pollMs: 50,
+  pollMaxMs: 250,
   cacheMs: 1500,
   overload: { durationMs: 2000, timeoutMs: 6000, factor: 2 },
   grid: {
@@ -121,6 +145,6 @@ export const SMOKE_PLAN: BenchPlan = {
     warmupMs: 300,
     durationMs: 2000,
     lightMs: 1000,
-    instances: [{ model: 'yolov8n-int8', instances: 2, threads: 1, maxBatchSize: 1 }],
+    settings: [{ label: 'yolov8n, every setting at its default', model: 'yolov8n', overrides: '' }],
   },
 };

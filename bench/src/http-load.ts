@@ -49,10 +49,16 @@ async function json(res: Response): Promise<AnswerBody> {
 const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
 
 /**
- * The platform's asynchronous API: `POST /v1/jobs`, then `GET /v1/jobs/:id` every
- * `pollMs` until the job has finished. A cache hit answers at once.
+ * The platform's asynchronous API: `POST /v1/jobs`, then `GET /v1/jobs/:id` until the job
+ * has finished, as a polite client polls: first after `poll.firstMs`, then backing off by
+ * ×1.25 up to `poll.maxMs` (so a measured latency is at most 25 % or `maxMs` late). A cache
+ * hit answers at once.
  */
-export function platformRequest(baseUrl: string, fields: Record<string, string>, pollMs: number): Request {
+export function platformRequest(
+  baseUrl: string,
+  fields: Record<string, string>,
+  poll: { firstMs: number; maxMs: number },
+): Request {
   return async (image, deadline) => {
     const started = performance.now();
     let polls = 0;
@@ -72,8 +78,8 @@ export function platformRequest(baseUrl: string, fields: Record<string, string>,
         return done({ ok: body.status === 'completed', cached: true, timings: body.result?.timings });
       if (submit.status !== 202)
         return done({ ok: false, failure: body.error?.code ?? `http_${submit.status}` });
-      for (;;) {
-        await sleep(pollMs);
+      for (let wait = poll.firstMs; ; wait = Math.min(poll.maxMs, wait * 1.25)) {
+        await sleep(wait);
         if (Date.now() >= deadline) return done({ ok: false, failure: 'timeout' });
         polls++;
         const res = await fetch(`${baseUrl}/v1/jobs/${body.id ?? ''}`, {

@@ -1,6 +1,6 @@
 /** Renders the benchmark's measurements as the Markdown of bench/RESULTS.md. */
 import type { LoopWindow } from './bench-platform';
-import type { BenchPlan } from './bench-plan';
+import type { BenchPlan, SettingsCell } from './bench-plan';
 import type { CeilingResult } from './ceiling';
 import type { LoadResult } from './http-load';
 import type { CpuShares, MachineInfo } from './proc-stats';
@@ -34,6 +34,8 @@ export interface GridCell {
 
 export interface BenchReport {
   plan: BenchPlan;
+  /** The serving defaults of this build, as one line. */
+  defaults: string;
   machine: MachineInfo & { loadAvgAtEnd?: number[]; stealShare?: number };
   durationMs?: number;
   ceiling: CeilingResult[];
@@ -45,7 +47,7 @@ export interface BenchReport {
   overloadRate?: number;
   overload: OverloadRun[];
   grid: (GridCell & { maxBatchSize: number; delayMs: number })[];
-  instances: (GridCell & { model: string; instances: number; threads: number; maxBatchSize: number })[];
+  settings: (GridCell & SettingsCell)[];
   memory: { idle?: Record<string, number>; detect?: Record<string, number>; parse?: Record<string, number> };
   skipped: string[];
   notes: string[];
@@ -127,6 +129,7 @@ export function renderReport(r: BenchReport): string {
         ],
         ['CPU stolen by the hypervisor during the run', pct(m.stealShare)],
         ['duration', r.durationMs ? `${Math.round(r.durationMs / 1000)} s` : '–'],
+        ['serving defaults', r.defaults],
         [
           'busy machine?',
           busy ? '**yes**: other work shared the cores; treat every figure as a lower bound' : 'no',
@@ -166,9 +169,9 @@ export function renderReport(r: BenchReport): string {
   out.push(
     '## 2. Platform: HTTP → gateway → Redis/BullMQ → worker',
     '',
-    `Closed loop: ${p.detectClients} clients for detect, ${p.parseClients} for parse, each submitting \`POST /v1/jobs\` and polling \`GET /v1/jobs/:id\` every ${r.plan.pollMs} ms ` +
-      `(latency includes up to one poll interval). Every upload has distinct bytes (no cache hit, no deduplication). Worker: \`WORKER_MODELS=yolov8n,bodypix-075\`, ` +
-      `\`WORKER_CONCURRENCY=${p.workerConcurrency}\`, every other setting at its default. ${p.durationMs / 1000} s measured after ${p.warmupMs / 1000} s of warm-up.`,
+    `Closed loop: ${p.detectClients} clients for detect, ${p.parseClients} for parse, each submitting \`POST /v1/jobs\` and polling \`GET /v1/jobs/:id\` from ${r.plan.pollMs} ms after the submit, backing off ×1.25 up to ${r.plan.pollMaxMs} ms ` +
+      `(a latency is at most 25 % or ${r.plan.pollMaxMs} ms late; the synchronous \`POST /detect\` row in part 4 has no polling). Every upload has distinct bytes (no cache hit, no deduplication). Worker: \`WORKER_MODELS=yolov8n,bodypix-075\`, ` +
+      `every other setting at its default (listed above). ${p.durationMs / 1000} s measured after ${p.warmupMs / 1000} s of warm-up.`,
     '',
     table(
       [
@@ -360,7 +363,7 @@ export function renderReport(r: BenchReport): string {
       return g ? f(g) : '–';
     };
     out.push(
-      '## 6. Batching effect (yolov8n fp32, one worker, one instance, default threads)',
+      '## 6. Batching effect (yolov8n fp32, one worker, one instance of 2 threads, WORKER_CONCURRENCY 16 so batches of 8 can form)',
       '',
       `Saturated: ${p.detectClients} clients, ${r.plan.grid.durationMs / 1000} s each. Cells: images/s · p99 ms · mean batch size.`,
       '',
@@ -391,19 +394,28 @@ export function renderReport(r: BenchReport): string {
       '',
     );
   }
-  if (r.instances.length) {
+  if (r.settings.length) {
     out.push(
-      'Instances (one worker, saturated as above):',
+      'Instances, threads and the defaults (one worker, saturated and light load as above):',
       '',
       table(
-        ['model', 'instances × intra-op threads', 'maxBatchSize', 'images/s', 'p99 ms', 'light-load p50 ms'],
-        r.instances.map((i) => [
-          i.model,
-          `${i.instances} × ${i.threads}`,
-          String(i.maxBatchSize),
-          fmt(i.saturated.load.throughput),
-          fmtMs(i.saturated.latency.p99),
-          fmtMs(i.light.p50),
+        [
+          'setting',
+          'MODEL_OVERRIDES',
+          'WORKER_CONCURRENCY',
+          'images/s',
+          'p99 ms',
+          'mean batch',
+          'light-load p50 · p99 ms',
+        ],
+        r.settings.map((c) => [
+          c.label,
+          c.overrides ? `\`${c.overrides}\`` : '(none)',
+          c.concurrency === undefined ? 'default' : String(c.concurrency),
+          fmt(c.saturated.load.throughput),
+          fmtMs(c.saturated.latency.p99),
+          fmt(meanTiming(c.saturated, 'batchSize'), 1),
+          `${fmtMs(c.light.p50)} · ${fmtMs(c.light.p99)}`,
         ]),
       ),
       '',
@@ -423,7 +435,7 @@ export function renderReport(r: BenchReport): string {
     out.push(
       '## 7. Memory (RSS)',
       '',
-      'The one-worker platform of part 2 (worker with yolov8n and bodypix-075 loaded, each on its own session thread). Idle: after warm-up; under load: the peak.',
+      'The one-worker platform of part 2 (worker with yolov8n and bodypix-075 loaded, each model’s instances on their own session threads, default settings). Idle: after warm-up; under load: the peak.',
       '',
       table(
         ['process', 'idle', 'peak under detect load', 'peak under parse load'],

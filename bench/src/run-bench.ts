@@ -6,6 +6,7 @@
  * them and deletes the prefix's keys however it ends.
  */
 import fs from 'node:fs';
+import { loadConfig } from '@argus/config';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -34,6 +35,8 @@ import { renderReport, type BenchReport, type LoadRun, type OverloadRun } from '
 import { sleep, summarize } from './stats';
 
 const MODELS_DIR = path.join(REPO_ROOT, 'models');
+/** Every setting at its default, to label runs that use them. */
+const DEFAULTS = loadConfig({});
 const COCO_DIR = path.join(REPO_ROOT, '..', 'shared', 'data', 'coco128', 'images', 'train2017');
 
 function say(message: string): void {
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
   const base: BenchPlan = smoke ? SMOKE_PLAN : FULL_PLAN;
   // BENCH_POLL_MS: how often the asynchronous clients poll (an experiment knob).
   const plan: BenchPlan = { ...base, pollMs: Number(process.env.BENCH_POLL_MS ?? base.pollMs) };
+  const poll = { firstMs: plan.pollMs, maxMs: Math.max(plan.pollMs, plan.pollMaxMs) };
   const outFile = smoke
     ? path.join(REPO_ROOT, 'test-artifacts', 'bench-smoke.md')
     : path.join(REPO_ROOT, 'bench', 'RESULTS.md');
@@ -52,12 +56,16 @@ async function main(): Promise<void> {
   const startCounters = machineCounters();
   const report: BenchReport = {
     plan,
+    defaults:
+      `BATCH_MAX_SIZE=${DEFAULTS.BATCH_MAX_SIZE}, BATCH_MAX_DELAY_MS=${DEFAULTS.BATCH_MAX_DELAY_MS}, ` +
+      `BATCH_PREFERRED_SIZES=${DEFAULTS.BATCH_PREFERRED_SIZES.join(',') || '(none)'}, MODEL_INSTANCES=${DEFAULTS.MODEL_INSTANCES}, ` +
+      `INTRA_OP_THREADS=${DEFAULTS.INTRA_OP_THREADS} (0 = cores ÷ instances), WORKER_CONCURRENCY=${DEFAULTS.WORKER_CONCURRENCY}`,
     machine: machineInfo(),
     ceiling: [],
     platform: [],
     overload: [],
     grid: [],
-    instances: [],
+    settings: [],
     memory: {},
     skipped: [],
     notes: [],
@@ -98,7 +106,6 @@ async function main(): Promise<void> {
   const benchEnv = {
     MODELS_DIR,
     WORKER_MODELS: 'yolov8n,bodypix-075',
-    WORKER_CONCURRENCY: String(plan.platform.workerConcurrency),
   };
   const measure = async (
     platform: BenchPlatform,
@@ -135,18 +142,51 @@ async function main(): Promise<void> {
 
   const platform = new BenchPlatform(benchEnv);
   let inline: Proc | undefined;
+  let inlineUrl = '';
   const cleanup = async () => {
     if (inline) await stopProcess(inline);
     await platform.close();
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
+    // ---- 4. Inline baseline, capacity (its overload runs after the platform's) --------------
+    if (!overBudget('inline baseline')) {
+      say('starting the inline baseline server');
+      inline = startNodeProcess('inline', path.join(__dirname, 'inline-server.js'), {
+        MODELS_DIR,
+        MODEL_ID: 'yolov8n',
+        INTRA_OP_THREADS: '0',
+      });
+      inlineUrl = await waitForOutput(inline, /inline listening url=(\S+)/, 60_000);
+      const inlinePids = () => ({ inline: inline?.child.pid, 'load generator': process.pid });
+      const cpu = new CpuWindow(inlinePids);
+      const rss = new RssSampler(inlinePids);
+      cpu.begin();
+      rss.begin();
+      const load = await closedLoop({
+        ...loadOpts(plan, plan.platform.detectClients, plan.platform.durationMs),
+        request: syncDetectRequest(inlineUrl),
+        next,
+      });
+      report.inline = {
+        label: 'inline, closed loop',
+        workers: 0,
+        load,
+        latency: summarize(load.latencies),
+        cpu: cpu.end(),
+        rssPeak: rss.end(),
+        loop: [],
+      };
+      say(`inline: ${load.throughput.toFixed(1)} images/s, p99 ${report.inline.latency.p99.toFixed(0)} ms`);
+      // It stays up, idle (no CPU), for its overload run after the platform's.
+    }
+
     if (!overBudget('one-worker platform')) {
       say('starting gateway and one worker');
       await platform.startGateway();
       await platform.startWorkers(1);
-      const detectReq = platformRequest(platform.url, { task: 'detect' }, plan.pollMs);
-      const parseReq = platformRequest(platform.url, { task: 'parse' }, plan.pollMs);
+      const detectReq = platformRequest(platform.url, { task: 'detect' }, poll);
+      const parseReq = platformRequest(platform.url, { task: 'parse' }, poll);
       // Warm both models and JIT, then let the processes settle for the idle reading.
       await closedLoop({
         clients: 4,
@@ -220,57 +260,33 @@ async function main(): Promise<void> {
       }
 
       if (!overBudget('platform overload')) {
-        const rate = plan.overload.factor * detect1.load.throughput;
+        // The same offered load for both systems: twice the larger of their capacities.
+        const rate =
+          plan.overload.factor * Math.max(detect1.load.throughput, report.inline?.load.throughput ?? 0);
         report.overloadRate = rate;
         report.overload.push(
           await overload(platform.url, 'platform (submit + poll)', rate, plan, detectReq, next),
         );
       }
     }
-  } finally {
     await platform.stop();
-  }
 
-  // ---- 4. Inline baseline -----------------------------------------------------------------
-  try {
-    if (!overBudget('inline baseline')) {
-      say('starting the inline baseline server');
-      inline = startNodeProcess('inline', path.join(__dirname, 'inline-server.js'), {
-        MODELS_DIR,
-        MODEL_ID: 'yolov8n',
-        INTRA_OP_THREADS: '0',
-      });
-      const url = await waitForOutput(inline, /inline listening url=(\S+)/, 60_000);
-      const request = syncDetectRequest(url);
-      const inlinePids = () => ({ inline: inline?.child.pid, 'load generator': process.pid });
-      const cpu = new CpuWindow(inlinePids);
-      const rss = new RssSampler(inlinePids);
-      cpu.begin();
-      rss.begin();
-      const load = await closedLoop({
-        ...loadOpts(plan, plan.platform.detectClients, plan.platform.durationMs),
-        request,
-        next,
-      });
-      report.inline = {
-        label: 'inline, closed loop',
-        workers: 0,
-        load,
-        latency: summarize(load.latencies),
-        cpu: cpu.end(),
-        rssPeak: rss.end(),
-        loop: [],
-      };
-      say(`inline: ${load.throughput.toFixed(1)} images/s, p99 ${report.inline.latency.p99.toFixed(0)} ms`);
-      const rate = report.overloadRate ?? plan.overload.factor * load.throughput;
+    if (inline && inlineUrl && !overBudget('inline overload')) {
+      const rate = report.overloadRate ?? plan.overload.factor * (report.inline?.load.throughput ?? 1);
       report.overloadRate = rate;
-      if (!overBudget('inline overload')) {
-        report.overload.push(
-          await overload(url, 'inline (request runs the model)', rate, plan, request, next),
-        );
-      }
+      report.overload.push(
+        await overload(
+          inlineUrl,
+          'inline (request runs the model)',
+          rate,
+          plan,
+          syncDetectRequest(inlineUrl),
+          next,
+        ),
+      );
     }
   } finally {
+    await platform.stop();
     if (inline) await stopProcess(inline);
     inline = undefined;
   }
@@ -279,11 +295,12 @@ async function main(): Promise<void> {
   const two = new BenchPlatform(benchEnv);
   try {
     if (!overBudget('two workers')) {
-      say('starting gateway and two workers (one intra-op thread each)');
+      say('starting gateway and two workers (one instance of one thread each)');
       await two.startGateway();
-      await two.startWorkers(2, { INTRA_OP_THREADS: '1' });
-      const detectReq = platformRequest(two.url, { task: 'detect' }, plan.pollMs);
-      const parseReq = platformRequest(two.url, { task: 'parse' }, plan.pollMs);
+      // One core each: two processes of one single-threaded instance per model.
+      await two.startWorkers(2, { MODEL_INSTANCES: '1', INTRA_OP_THREADS: '1' });
+      const detectReq = platformRequest(two.url, { task: 'detect' }, poll);
+      const parseReq = platformRequest(two.url, { task: 'parse' }, poll);
       await closedLoop({
         clients: 4,
         warmupMs: 0,
@@ -299,7 +316,11 @@ async function main(): Promise<void> {
           next,
         }),
       );
-      report.platform.push({ ...detect2, task: 'detect', note: 'INTRA_OP_THREADS=1 per worker' });
+      report.platform.push({
+        ...detect2,
+        task: 'detect',
+        note: 'MODEL_INSTANCES=1, INTRA_OP_THREADS=1 each',
+      });
       if (!overBudget('parse, 2 workers')) {
         const parse2 = await measure(two, 'parse, 2 workers', () =>
           closedLoop({
@@ -308,7 +329,11 @@ async function main(): Promise<void> {
             next,
           }),
         );
-        report.platform.push({ ...parse2, task: 'parse', note: 'INTRA_OP_THREADS=1 per worker' });
+        report.platform.push({
+          ...parse2,
+          task: 'parse',
+          note: 'MODEL_INSTANCES=1, INTRA_OP_THREADS=1 each',
+        });
       }
     }
   } finally {
@@ -326,7 +351,7 @@ async function main(): Promise<void> {
         fields: Record<string, string>,
       ) => {
         await grid.startWorkers(1, workerEnv);
-        const request = platformRequest(grid.url, fields, plan.pollMs);
+        const request = platformRequest(grid.url, fields, poll);
         const saturated = await measure(grid, label, () =>
           closedLoop({
             clients: plan.platform.detectClients,
@@ -363,19 +388,18 @@ async function main(): Promise<void> {
           report.grid.push({ maxBatchSize, delayMs: delay, ...cell });
         }
       }
-      for (const inst of plan.grid.instances) {
-        if (overBudget(`instances ${JSON.stringify(inst)}`)) break;
+      for (const setting of plan.grid.settings) {
+        if (overBudget(`settings: ${setting.label}`)) break;
         const cell = await runCell(
-          `${inst.model} ${inst.instances}×${inst.threads} threads, batch ${inst.maxBatchSize}`,
+          setting.label,
           {
-            WORKER_MODELS: inst.model,
-            MODEL_OVERRIDES: `${inst.model}:instances=${inst.instances},intraOpThreads=${inst.threads}${
-              inst.maxBatchSize > 1 ? `,maxBatchSize=${inst.maxBatchSize},maxQueueDelayMs=5` : ''
-            }`,
+            WORKER_MODELS: setting.model,
+            MODEL_OVERRIDES: setting.overrides,
+            WORKER_CONCURRENCY: String(setting.concurrency ?? DEFAULTS.WORKER_CONCURRENCY),
           },
-          { task: 'detect', model: inst.model },
+          { task: 'detect', model: setting.model },
         );
-        report.instances.push({ ...inst, ...cell });
+        report.settings.push({ ...setting, ...cell });
       }
     }
   } finally {
@@ -399,7 +423,7 @@ async function main(): Promise<void> {
     ...report.platform,
     ...[report.platformSync, report.cache, report.inline].filter((x): x is LoadRun => x !== undefined),
     ...report.grid.map((g) => g.saturated),
-    ...report.instances.map((g) => g.saturated),
+    ...report.settings.map((g) => g.saturated),
   ];
   const broken = [
     ...runs.filter((r) => r.load.succeeded === 0).map((r) => r.label),

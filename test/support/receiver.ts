@@ -54,7 +54,8 @@ export class TestReceiver {
   async waitFor(path: string, count: number, timeoutMs = 20_000): Promise<ReceivedRequest[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.on(path).length < count) {
-      if (Date.now() > deadline) throw new Error(`${path}: ${this.on(path).length} of ${count} requests after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${path}: ${this.on(path).length} of ${count} requests after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.on(path);

@@ -59,7 +59,8 @@ export function createApp(deps: GatewayDeps): express.Express {
   const uploads = { ...deps.settings, observer: telemetry };
   if (deps.auth) app.use(deps.auth);
   // Limits apply to submissions (before the upload is read), not to polling.
-  if (deps.submitLimit) app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
+  if (deps.submitLimit)
+    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());

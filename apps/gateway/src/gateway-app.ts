@@ -105,7 +105,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     log,
   });
   if (await auth.refresh()) log.info('API keys required (Authorization: Bearer <key>)');
-  else log.warn('API is OPEN: no API keys configured (set API_KEYS or run `npm run keys -- create --name <who>`)');
+  else
+    log.warn(
+      'API is OPEN: no API keys configured (set API_KEYS or run `npm run keys -- create --name <who>`)',
+    );
   const submitLimit = submitRateLimit(new RateLimiter(redis), keys, {
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     burst: config.RATE_LIMIT_BURST,
@@ -125,7 +128,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     registry: new WorkerRegistry(redis, keys),
     settings: {
       corsOrigins: config.CORS_ORIGINS,
-      callbackPolicy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
+      callbackPolicy: {
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+      },
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       maxPixels: config.MAX_PIXELS,

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     switch (command) {
       case 'create': {
         const name = flag(args, 'name');
-        if (!name) throw new Error('usage: keys create --name <who> [--rate <per minute>] [--quota <jobs per day>]');
+        if (!name)
+          throw new Error('usage: keys create --name <who> [--rate <per minute>] [--quota <jobs per day>]');
         const { key, record } = await store.create(name, {
           ratePerMinute: positiveInt(flag(args, 'rate'), 'rate'),
           dailyQuota: positiveInt(flag(args, 'quota'), 'quota'),
@@ -47,10 +48,15 @@ async function main(): Promise<void> {
         const records = await store.list();
         if (records.length === 0) console.log('no keys: the API runs open');
         for (const r of records) {
-          const limits = [r.ratePerMinute !== undefined ? `rate ${r.ratePerMinute}/min` : '', r.dailyQuota !== undefined ? `quota ${r.dailyQuota}/day` : '']
+          const limits = [
+            r.ratePerMinute !== undefined ? `rate ${r.ratePerMinute}/min` : '',
+            r.dailyQuota !== undefined ? `quota ${r.dailyQuota}/day` : '',
+          ]
             .filter(Boolean)
             .join(', ');
-          console.log(`${r.id}  ${r.revokedAt ? 'REVOKED' : 'active '}  ${r.createdAt}  ${r.name}${limits ? `  (${limits})` : ''}`);
+          console.log(
+            `${r.id}  ${r.revokedAt ? 'REVOKED' : 'active '}  ${r.createdAt}  ${r.name}${limits ? `  (${limits})` : ''}`,
+          );
         }
         break;
       }
@@ -62,7 +68,9 @@ async function main(): Promise<void> {
         break;
       }
       default:
-        throw new Error('usage: keys create --name <who> [--rate N] [--quota N] | keys list | keys revoke <id>');
+        throw new Error(
+          'usage: keys create --name <who> [--rate N] [--quota N] | keys list | keys revoke <id>',
+        );
     }
   } finally {
     redis.disconnect();

@@ -68,7 +68,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const serving = resolveServing(manifest, modelIds, config, os.availableParallelism());
   const fillBatches = concurrencyToFillBatches(serving);
   if (config.WORKER_CONCURRENCY < fillBatches) {
-    log.warn('WORKER_CONCURRENCY is too low to fill batches: raise it', {
+    log.warn('WORKER_CONCURRENCY is below a model’s maxBatchSize or instances: raise it', {
       concurrency: config.WORKER_CONCURRENCY,
       needed: fillBatches,
     });
@@ -107,7 +107,10 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   });
   telemetry.modelsLoaded(inference.loadedModels, loadSeconds);
   const queueSettings = { prefix: config.KEY_PREFIX, retentionSeconds: config.RESULT_TTL_SECONDS };
-  const webhookQueue = createWebhookQueue(connection, { ...queueSettings, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
+  const webhookQueue = createWebhookQueue(connection, {
+    ...queueSettings,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+  });
   const events = new JobEvents(connection, keys, webhookQueue, config.RESULT_TTL_SECONDS);
   const deps: ProcessorDeps = {
     blobs,
@@ -159,13 +162,20 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
             keys,
             redis: connection,
             secret: config.WEBHOOK_SECRET,
-            policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS },
+            policy: {
+              allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+              allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+            },
             timeoutMs: config.WEBHOOK_TIMEOUT_MS,
             maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES,
             ttlSeconds: config.RESULT_TTL_SECONDS,
             log,
           },
-          { prefix: config.KEY_PREFIX, concurrency: config.WEBHOOK_CONCURRENCY, backoffMs: config.WEBHOOK_BACKOFF_MS },
+          {
+            prefix: config.KEY_PREFIX,
+            concurrency: config.WEBHOOK_CONCURRENCY,
+            backoffMs: config.WEBHOOK_BACKOFF_MS,
+          },
         )
       : undefined;
   const taskQueues = tasks.map((task) => createQueue(task, connection, queueSettings));

@@ -197,12 +197,18 @@ export const EnvSchema = z.object({
    * fixed batch of 1 (yolov8n-int8) always run 1.
    */
   BATCH_MAX_SIZE: int(4, 1, 64),
-  /** How long the oldest input of a partial batch may wait for more before the batch runs, in ms. */
-  BATCH_MAX_DELAY_MS: int(5, 0, 10_000),
+  /**
+   * How long the oldest input of a partial batch may wait for more before the batch runs, in
+   * ms. 0: batches hold what queued while the instances were busy, and an idle model never waits.
+   */
+  BATCH_MAX_DELAY_MS: int(0, 0, 10_000),
   /** Batch sizes run as soon as they can be formed, e.g. `2,4` (empty: only BATCH_MAX_SIZE). */
   BATCH_PREFERRED_SIZES: intCsv(1, 64),
-  /** Session instances per model, each on its own thread (runs of one model in parallel). */
-  MODEL_INSTANCES: int(1, 1, 16),
+  /**
+   * Session instances per model, each on its own thread (runs of one model in parallel). Two
+   * single-threaded instances beat one two-threaded one on 2 cores (bench/RESULTS.md).
+   */
+  MODEL_INSTANCES: int(2, 1, 16),
   /**
    * Per-model overrides of the four knobs above and of the threads:
    * `yolov8n:maxBatchSize=8,maxQueueDelayMs=5;yolov8n-int8:instances=2,intraOpThreads=1`.

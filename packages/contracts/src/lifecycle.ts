@@ -29,7 +29,10 @@ export const SubmissionSchema = z.object({
         .filter(Boolean);
       const bad = list.filter((e) => !WebhookEventSchema.safeParse(e).success);
       if (bad.length || list.length === 0) {
-        ctx.addIssue({ code: 'custom', message: `callbackEvents must be a list of ${WEBHOOK_EVENTS.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `callbackEvents must be a list of ${WEBHOOK_EVENTS.join(', ')}`,
+        });
         return z.NEVER;
       }
       return [...new Set(list)] as WebhookEvent[];

@@ -29,7 +29,10 @@ export class ApiKeyStore {
   ) {}
 
   /** Creates a key; the plain key is returned once and never stored. */
-  async create(name: string, limits: Pick<ApiKeyRecord, 'ratePerMinute' | 'dailyQuota'> = {}): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(
+    name: string,
+    limits: Pick<ApiKeyRecord, 'ratePerMinute' | 'dailyQuota'> = {},
+  ): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = `argus_${crypto.randomBytes(24).toString('base64url')}`;
     const record: ApiKeyRecord = {
       id: `key_${crypto.randomBytes(6).toString('hex')}`,
@@ -48,7 +51,9 @@ export class ApiKeyStore {
 
   async list(): Promise<ApiKeyRecord[]> {
     const all = await this.redis.hvals(this.keys.apiKeys());
-    return all.map((r) => JSON.parse(r) as ApiKeyRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return all
+      .map((r) => JSON.parse(r) as ApiKeyRecord)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** Number of keys that are not revoked (0 = the API runs open). */

@@ -81,7 +81,12 @@ export class JobEvents {
     return ids;
   }
 
-  private async enqueue(snapshot: JobSnapshot, callback: Callback, deliveryId: string, redelivery: boolean): Promise<string> {
+  private async enqueue(
+    snapshot: JobSnapshot,
+    callback: Callback,
+    deliveryId: string,
+    redelivery: boolean,
+  ): Promise<string> {
     // Deliveries are listed under the id the submitter knows.
     const listedUnder = callback.submissionId;
     const data: DeliveryJobData = {
@@ -91,7 +96,12 @@ export class JobEvents {
       snapshot: { ...snapshot, id: listedUnder },
       redelivery,
     };
-    const index = JSON.stringify({ event: snapshot.event, url: callback.url, createdAt: new Date().toISOString(), redelivery });
+    const index = JSON.stringify({
+      event: snapshot.event,
+      url: callback.url,
+      createdAt: new Date().toISOString(),
+      redelivery,
+    });
     await this.redis
       .multi()
       .hsetnx(this.keys.deliveries(listedUnder), deliveryId, index)

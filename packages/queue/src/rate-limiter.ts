@@ -40,11 +40,14 @@ export class RateLimiter {
 
   async take(key: string, ratePerMinute: number, burst: number, now = Date.now()): Promise<BucketResult> {
     const perMs = ratePerMinute / 60_000;
-    const [allowed, remaining, wait] = (await this.redis.eval(TOKEN_BUCKET, 1, key, String(perMs), String(burst), String(now))) as [
-      number,
-      number,
-      number,
-    ];
+    const [allowed, remaining, wait] = (await this.redis.eval(
+      TOKEN_BUCKET,
+      1,
+      key,
+      String(perMs),
+      String(burst),
+      String(now),
+    )) as [number, number, number];
     return {
       allowed: allowed === 1,
       remaining,
@@ -55,7 +58,11 @@ export class RateLimiter {
 
   /** Counts one job against a daily quota (UTC day); returns the count after this job. */
   async countDaily(key: string): Promise<number> {
-    const results = await this.redis.multi().incr(key).expire(key, 2 * 86_400).exec();
+    const results = await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, 2 * 86_400)
+      .exec();
     return Number(results?.[0]?.[1] ?? 0);
   }
 

@@ -25,14 +25,21 @@ describe('callback address policy', () => {
     expect(isBlockedAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::6810:85e5', '::ffff:8.8.8.8'])('allows %s', (address) => {
-    expect(isBlockedAddress(address)).toBe(false);
-  });
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::6810:85e5', '::ffff:8.8.8.8'])(
+    'allows %s',
+    (address) => {
+      expect(isBlockedAddress(address)).toBe(false);
+    },
+  );
 
   it('lets WEBHOOK_ALLOWED_HOSTS and WEBHOOK_ALLOW_PRIVATE through', () => {
     expect(isAllowedAddress('127.0.0.1', 'localhost', closed)).toBe(false);
-    expect(isAllowedAddress('127.0.0.1', 'localhost', { allowPrivate: false, allowedHosts: ['LocalHost'] })).toBe(true);
-    expect(isAllowedAddress('10.0.0.5', 'hooks.internal', { allowPrivate: true, allowedHosts: [] })).toBe(true);
+    expect(
+      isAllowedAddress('127.0.0.1', 'localhost', { allowPrivate: false, allowedHosts: ['LocalHost'] }),
+    ).toBe(true);
+    expect(isAllowedAddress('10.0.0.5', 'hooks.internal', { allowPrivate: true, allowedHosts: [] })).toBe(
+      true,
+    );
   });
 
   it('refuses non-http schemes, credentials, garbage and private hosts at submit time', async () => {
@@ -40,13 +47,19 @@ describe('callback address policy', () => {
     await expect(checkCallbackUrl('http://user:pw@example.com/', closed)).rejects.toThrow(/credentials/);
     await expect(checkCallbackUrl('not a url', closed)).rejects.toBeInstanceOf(CallbackUrlError);
     await expect(checkCallbackUrl('http://127.0.0.1:9/hook', closed)).rejects.toThrow(/127\.0\.0\.1/);
-    await expect(checkCallbackUrl('http://localhost:9/hook', closed)).rejects.toThrow(/WEBHOOK_ALLOWED_HOSTS/);
+    await expect(checkCallbackUrl('http://localhost:9/hook', closed)).rejects.toThrow(
+      /WEBHOOK_ALLOWED_HOSTS/,
+    );
     await expect(checkCallbackUrl('http://[::1]:9/hook', closed)).rejects.toThrow(/::1/);
-    await expect(checkCallbackUrl('http://169.254.169.254/latest/meta-data', closed)).rejects.toThrow(CallbackUrlError);
+    await expect(checkCallbackUrl('http://169.254.169.254/latest/meta-data', closed)).rejects.toThrow(
+      CallbackUrlError,
+    );
   });
 
   it('accepts a public literal address and an allowed private host', async () => {
     await expect(checkCallbackUrl('https://93.184.216.34/hook', closed)).resolves.toBeInstanceOf(URL);
-    await expect(checkCallbackUrl('http://localhost:9/hook', { allowPrivate: false, allowedHosts: ['localhost'] })).resolves.toBeInstanceOf(URL);
+    await expect(
+      checkCallbackUrl('http://localhost:9/hook', { allowPrivate: false, allowedHosts: ['localhost'] }),
+    ).resolves.toBeInstanceOf(URL);
   });
 });

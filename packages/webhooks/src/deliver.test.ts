@@ -14,7 +14,11 @@ async function receiver(handler: Handler): Promise<{ url: string; close: () => P
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hook`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -84,7 +88,12 @@ describe('deliverWebhook against a real local receiver', () => {
     const r = await receiver((_req, res) => res.writeHead(200).end());
     const closed = { allowPrivate: false, allowedHosts: [] };
     const literal = await deliverWebhook({ ...base, policy: closed, url: r.url, body: '{}' });
-    const resolved = await deliverWebhook({ ...base, policy: closed, url: r.url.replace('127.0.0.1', 'localhost'), body: '{}' });
+    const resolved = await deliverWebhook({
+      ...base,
+      policy: closed,
+      url: r.url.replace('127.0.0.1', 'localhost'),
+      body: '{}',
+    });
     await r.close();
     expect(literal.statusCode).toBeUndefined();
     expect(literal.error).toMatch(/not allowed/);
@@ -106,8 +115,20 @@ describe('delivery policy', () => {
     const c = (statusCode?: number) => classifyDelivery({ statusCode, durationMs: 1 });
     expect([c(200), c(201), c(299)]).toEqual(['delivered', 'delivered', 'delivered']);
     expect(c(410)).toBe('gone');
-    expect([c(400), c(401), c(404), c(422), c(301)]).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
-    expect([c(408), c(429), c(500), c(503), c(undefined)]).toEqual(['retry', 'retry', 'retry', 'retry', 'retry']);
+    expect([c(400), c(401), c(404), c(422), c(301)]).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    expect([c(408), c(429), c(500), c(503), c(undefined)]).toEqual([
+      'retry',
+      'retry',
+      'retry',
+      'retry',
+      'retry',
+    ]);
   });
 
   it('backs off exponentially with ±20 % jitter, and honours a longer Retry-After', () => {
@@ -118,7 +139,10 @@ describe('delivery policy', () => {
     expect(retryDelayMs(1, 1000, 60_000, () => 0.5)).toBe(60_000);
     expect(retryDelayMs(3, 1000, 10, () => 0.5)).toBe(4000);
     // The default schedule (8 attempts, 30 s base) spans about an hour.
-    const total = [1, 2, 3, 4, 5, 6, 7].reduce((s, a) => s + retryDelayMs(a, 30_000, undefined, () => 0.5), 0);
+    const total = [1, 2, 3, 4, 5, 6, 7].reduce(
+      (s, a) => s + retryDelayMs(a, 30_000, undefined, () => 0.5),
+      0,
+    );
     expect(total / 60_000).toBeGreaterThan(55);
     expect(total / 60_000).toBeLessThan(70);
   });

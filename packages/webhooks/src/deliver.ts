@@ -54,9 +54,16 @@ export function deliverWebhook(req: DeliveryRequest): Promise<DeliveryResult> {
         const allowed = list.filter((a) => isAllowedAddress(a.address, host, req.policy));
         if (allowed.length === 0) {
           const blocked = list[0]?.address ?? 'nothing';
-          return callback(Object.assign(new Error(`${hostname} resolved to ${blocked}, which is not allowed`), { code: 'EBLOCKED' }), '', 4);
+          return callback(
+            Object.assign(new Error(`${hostname} resolved to ${blocked}, which is not allowed`), {
+              code: 'EBLOCKED',
+            }),
+            '',
+            4,
+          );
         }
-        if ((options).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, allowed);
+        if (options.all)
+          return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, allowed);
         callback(null, allowed[0].address, allowed[0].family);
       });
     };
@@ -65,7 +72,11 @@ export function deliverWebhook(req: DeliveryRequest): Promise<DeliveryResult> {
       url,
       {
         method: 'POST',
-        headers: { ...req.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(req.body).toString() },
+        headers: {
+          ...req.headers,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(req.body).toString(),
+        },
         lookup,
         timeout: req.timeoutMs,
         agent: false,
@@ -90,7 +101,10 @@ export function deliverWebhook(req: DeliveryRequest): Promise<DeliveryResult> {
         res.on('close', finish);
       },
     );
-    const deadline = setTimeout(() => request.destroy(new Error(`timed out after ${req.timeoutMs} ms`)), req.timeoutMs);
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`timed out after ${req.timeoutMs} ms`)),
+      req.timeoutMs,
+    );
     request.on('timeout', () => request.destroy(new Error(`timed out after ${req.timeoutMs} ms`)));
     request.on('error', (err) => resolve({ durationMs: elapsed(), error: err.message }));
     request.on('close', () => clearTimeout(deadline));
@@ -130,7 +144,12 @@ export function classifyDelivery(result: DeliveryResult): DeliveryOutcome {
  * jitter, so a receiver that comes back is not hit by every sender at once. A receiver's
  * Retry-After wins when it asks for longer.
  */
-export function retryDelayMs(attempt: number, baseMs: number, retryAfterMs?: number, random = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  baseMs: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
   const jittered = Math.round(exponential * (0.8 + 0.4 * random()));
   return retryAfterMs !== undefined ? Math.max(jittered, retryAfterMs) : jittered;

@@ -29,7 +29,10 @@ export function apiKeyAuth(deps: {
   log: Logger;
 }): RequestHandler & { refresh(): Promise<boolean> } {
   const envHashes = new Map<string, ApiKeyRecord>(
-    deps.envKeys.map((key, i) => [hashApiKey(key), { id: `env_${i + 1}`, name: `API_KEYS #${i + 1}`, createdAt: '' }]),
+    deps.envKeys.map((key, i) => [
+      hashApiKey(key),
+      { id: `env_${i + 1}`, name: `API_KEYS #${i + 1}`, createdAt: '' },
+    ]),
   );
   let storeHasKeys = false;
   let checkedAt = 0;
@@ -51,7 +54,8 @@ export function apiKeyAuth(deps: {
     }
     const fromEnv = envHashes.get(hashApiKey(match[1]));
     const record = fromEnv ?? (await guardRedis(() => deps.store.lookup(match[1]), deps.redisTimeoutMs));
-    if (!record || record.revokedAt) throw new AppError('unauthorized', 'the API key is not valid (unknown or revoked)');
+    if (!record || record.revokedAt)
+      throw new AppError('unauthorized', 'the API key is not valid (unknown or revoked)');
     res.removeHeader('WWW-Authenticate');
     req.apiKey = record;
     next();

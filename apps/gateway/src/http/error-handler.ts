@@ -10,7 +10,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error('request failed', { requestId: req.requestId, path: req.path, err: describe(err) });
     }
     if (res.headersSent) return;
-    if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    if (appError.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.status).json({ ...compatFlag(req.path), ...appError.toJSON() });
   };
 }

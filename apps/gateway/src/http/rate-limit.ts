@@ -16,7 +16,11 @@ export interface RateLimitSettings {
  * gateway replica enforces the same numbers. Answers carry RateLimit-* headers; refusals
  * are 429 with Retry-After. Open mode (no keys) is not limited per key.
  */
-export function submitRateLimit(limiter: RateLimiter, keys: RedisKeys, settings: RateLimitSettings): RequestHandler {
+export function submitRateLimit(
+  limiter: RateLimiter,
+  keys: RedisKeys,
+  settings: RateLimitSettings,
+): RequestHandler {
   return async (req: Request, res: Response, next) => {
     const key = req.apiKey;
     if (!key) return next();
@@ -30,7 +34,12 @@ export function submitRateLimit(limiter: RateLimiter, keys: RedisKeys, settings:
       res.setHeader('RateLimit-Policy', `${settings.burst};w=${Math.round((settings.burst / rate) * 60)}`);
       if (!bucket.allowed) {
         const wait = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
-        throw new AppError('rate_limited', `rate limit reached (${rate}/min, burst ${settings.burst}); retry in ${wait} s`, undefined, wait);
+        throw new AppError(
+          'rate_limited',
+          `rate limit reached (${rate}/min, burst ${settings.burst}); retry in ${wait} s`,
+          undefined,
+          wait,
+        );
       }
     }
     const quota = key.dailyQuota ?? settings.dailyQuota;
@@ -40,7 +49,12 @@ export function submitRateLimit(limiter: RateLimiter, keys: RedisKeys, settings:
       const used = await guard(() => limiter.countDaily(quotaKey));
       if (used > quota) {
         await guard(() => limiter.uncountDaily(quotaKey));
-        throw new AppError('quota_exceeded', `daily job quota of ${quota} used up; it resets at 00:00 UTC`, undefined, secondsLeft);
+        throw new AppError(
+          'quota_exceeded',
+          `daily job quota of ${quota} used up; it resets at 00:00 UTC`,
+          undefined,
+          secondsLeft,
+        );
       }
       // A refused submission (4xx/5xx) does not use up quota.
       res.on('finish', () => {

@@ -32,7 +32,10 @@ export function cors(origins: readonly string[]): RequestHandler {
     );
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'Authorization, Content-Type, Idempotency-Key, X-Request-Id',
+      );
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;

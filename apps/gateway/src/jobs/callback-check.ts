@@ -2,7 +2,11 @@ import { AppError } from '@argus/contracts';
 import { CallbackUrlError, checkCallbackUrl, type CallbackPolicy } from '@argus/webhooks';
 
 /** Refuses a callbackUrl before anything is queued: no signing secret, bad scheme, private address. */
-export async function validateCallbackUrl(raw: string, policy: CallbackPolicy, secret: string | undefined): Promise<string> {
+export async function validateCallbackUrl(
+  raw: string,
+  policy: CallbackPolicy,
+  secret: string | undefined,
+): Promise<string> {
   if (!secret) {
     throw new AppError(
       'invalid_callback_url',

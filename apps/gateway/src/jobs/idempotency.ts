@@ -3,10 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '@argus/contracts';
 import type { RedisKeys } from '@argus/queue';
 
-export type IdempotencyClaim =
-  | { kind: 'new' }
-  | { kind: 'replay'; jobId: string }
-  | { kind: 'in-progress' };
+export type IdempotencyClaim = { kind: 'new' } | { kind: 'replay'; jobId: string } | { kind: 'in-progress' };
 
 interface Entry {
   fingerprint: string;
@@ -41,7 +38,9 @@ export class IdempotencyStore {
   async claim(idempotencyKey: string, fingerprint: string): Promise<IdempotencyClaim> {
     const key = this.key(idempotencyKey);
     const fresh: Entry = { fingerprint, jobId: null };
-    const won = await this.guard(() => this.redis.set(key, JSON.stringify(fresh), 'EX', this.ttlSeconds, 'NX'));
+    const won = await this.guard(() =>
+      this.redis.set(key, JSON.stringify(fresh), 'EX', this.ttlSeconds, 'NX'),
+    );
     if (won === 'OK') return { kind: 'new' };
     const raw = await this.guard(() => this.redis.get(key));
     if (!raw) return this.claim(idempotencyKey, fingerprint);
@@ -57,14 +56,17 @@ export class IdempotencyStore {
 
   async complete(idempotencyKey: string, fingerprint: string, jobId: string): Promise<void> {
     const entry: Entry = { fingerprint, jobId };
-    await this.guard(() => this.redis.set(this.key(idempotencyKey), JSON.stringify(entry), 'EX', this.ttlSeconds));
+    await this.guard(() =>
+      this.redis.set(this.key(idempotencyKey), JSON.stringify(entry), 'EX', this.ttlSeconds),
+    );
   }
 
   /** A submission that failed (4xx/5xx) releases its key, so the client can retry with it. */
   async release(idempotencyKey: string, fingerprint: string): Promise<void> {
     const key = this.key(idempotencyKey);
     const raw = await this.guard(() => this.redis.get(key));
-    if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint) await this.guard(() => this.redis.del(key));
+    if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint)
+      await this.guard(() => this.redis.del(key));
   }
 }
 
@@ -73,5 +75,8 @@ export function requestFingerprint(task: string, md5: string, fields: Record<str
   const sorted = Object.keys(fields)
     .sort()
     .map((k) => [k, fields[k]]);
-  return crypto.createHash('sha256').update(JSON.stringify([task, md5, sorted])).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([task, md5, sorted]))
+    .digest('hex');
 }

@@ -124,12 +124,19 @@ export class JobService {
         finishedAt: now,
       };
       await this.redis(() =>
-        this.deps.blobs.putJson(this.deps.keys.jobRecord(record.id), record, this.deps.settings.resultTtlSeconds),
+        this.deps.blobs.putJson(
+          this.deps.keys.jobRecord(record.id),
+          record,
+          this.deps.settings.resultTtlSeconds,
+        ),
       );
       if (input.callback) {
         // A cached answer is still an outcome the submitter asked to be told about.
         await this.redis(() =>
-          this.deps.jobEvents.deliverNow(snapshotOfRecord(record), { ...input.callback!, submissionId: record.id }),
+          this.deps.jobEvents.deliverNow(snapshotOfRecord(record), {
+            ...input.callback!,
+            submissionId: record.id,
+          }),
         );
       }
       return { view: recordView(record, cached), source: 'cache', md5 };
@@ -160,7 +167,9 @@ export class JobService {
     );
     const sharedId = String(job.id);
     if (input.callback) {
-      await this.redis(() => this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId }));
+      await this.redis(() =>
+        this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId }),
+      );
     }
     if (sharedId !== jobId) {
       await this.redis(() => this.deps.blobs.delete(blobKey));
@@ -186,7 +195,9 @@ export class JobService {
     const record = await this.record(id);
     if (!record) return null;
     const result =
-      record.status === 'completed' ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey)) : null;
+      record.status === 'completed'
+        ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey))
+        : null;
     return recordView(record, result);
   }
 
@@ -215,7 +226,11 @@ export class JobService {
       if (removed) return { view: await this.recordCanceled(job), accepted: false };
     }
     await this.redis(() =>
-      this.deps.blobs.putJson(this.deps.keys.cancelRequest(id), { at: Date.now() }, this.deps.settings.resultTtlSeconds),
+      this.deps.blobs.putJson(
+        this.deps.keys.cancelRequest(id),
+        { at: Date.now() },
+        this.deps.settings.resultTtlSeconds,
+      ),
     );
     const view = await this.viewOf(job, 'active');
     return { view: { ...view, cancelRequested: true }, accepted: true };
@@ -229,7 +244,10 @@ export class JobService {
     const view = await this.get(id);
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     if (view.status === 'failed' || view.status === 'canceled') {
-      throw new AppError('not_found', `job ${id} ${view.status === 'failed' ? 'failed' : 'was canceled'}, so it has no images`);
+      throw new AppError(
+        'not_found',
+        `job ${id} ${view.status === 'failed' ? 'failed' : 'was canceled'}, so it has no images`,
+      );
     }
     if (view.status !== 'completed') {
       throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
@@ -288,7 +306,11 @@ export class JobService {
       finishedAt: Date.now(),
     };
     await this.redis(() =>
-      this.deps.blobs.putJson(this.deps.keys.jobRecord(record.id), record, this.deps.settings.resultTtlSeconds),
+      this.deps.blobs.putJson(
+        this.deps.keys.jobRecord(record.id),
+        record,
+        this.deps.settings.resultTtlSeconds,
+      ),
     );
     await this.redis(() => this.deps.blobs.delete(job.data.blobKey));
     await this.redis(() => this.deps.jobEvents.ended(snapshotOfRecord(record)));
@@ -340,12 +362,16 @@ function snapshotOfRecord(record: JobRecord): JobSnapshot {
 
 function recordView(record: JobRecord, result: unknown): JobView {
   const canceled = record.status === 'canceled';
-  const resultPart =
-    canceled
-      ? { error: { code: 'canceled' as const, message: 'the job was canceled on request' } }
-      : result !== null
-        ? { result }
-        : { error: { code: 'result_expired' as const, message: 'the cached result expired; submit the image again' } };
+  const resultPart = canceled
+    ? { error: { code: 'canceled' as const, message: 'the job was canceled on request' } }
+    : result !== null
+      ? { result }
+      : {
+          error: {
+            code: 'result_expired' as const,
+            message: 'the cached result expired; submit the image again',
+          },
+        };
   return {
     id: record.id,
     task: record.task,

@@ -63,7 +63,9 @@ async function submissionFrom(
   });
   if (!parsed.success) {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    const code = parsed.error.issues.some((i) => i.path[0] === 'callbackUrl') ? 'invalid_callback_url' : 'invalid_option';
+    const code = parsed.error.issues.some((i) => i.path[0] === 'callbackUrl')
+      ? 'invalid_callback_url'
+      : 'invalid_option';
     throw new AppError(code, problem);
   }
   const { callbackUrl, callbackEvents, priority } = parsed.data;
@@ -72,7 +74,11 @@ async function submissionFrom(
   return { priority, callback: { url, events: callbackEvents } };
 }
 
-export function jobsRouter(jobs: JobService, settings: SubmitSettings, idempotency: IdempotencyStore): Router {
+export function jobsRouter(
+  jobs: JobService,
+  settings: SubmitSettings,
+  idempotency: IdempotencyStore,
+): Router {
   const router = Router();
 
   router.post('/v1/jobs', multipartImage('image', settings), async (req: Request, res: Response) => {
@@ -104,7 +110,10 @@ export function jobsRouter(jobs: JobService, settings: SubmitSettings, idempoten
       }
     }
     if (claim.kind === 'in-progress') {
-      throw new AppError('idempotency_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
+      throw new AppError(
+        'idempotency_in_progress',
+        'a request with this Idempotency-Key is still being processed; retry shortly',
+      );
     }
     try {
       const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);

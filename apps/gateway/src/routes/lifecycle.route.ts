@@ -80,9 +80,11 @@ export function lifecycleRouter(deps: {
     const id = String(req.params.id);
     const view = await requireJob(id);
     const callbacks = await guard(() => deps.jobEvents.callbacksOf(id));
-    if (callbacks.length === 0) throw new AppError('not_found', `job ${id} was submitted without a callbackUrl`);
+    if (callbacks.length === 0)
+      throw new AppError('not_found', `job ${id} was submitted without a callbackUrl`);
     const { snapshot, deliveryIds } = await guard(() => deps.jobEvents.redeliver(id));
-    if (!snapshot) throw new AppError('not_ready', `job ${id} is ${view.status}; it is delivered when it ends`);
+    if (!snapshot)
+      throw new AppError('not_ready', `job ${id} is ${view.status}; it is delivered when it ends`);
     res.status(202).json({ jobId: id, event: snapshot.event, deliveryIds });
   });
 

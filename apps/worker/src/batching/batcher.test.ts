@@ -193,6 +193,22 @@ describe('Batcher', () => {
     expect(runs[2].inputs).toEqual(['e']);
   });
 
+  it('spreads what waits over free instances instead of idling one of them', async () => {
+    const { clock, runs, submit } = setup({ maxBatchSize: 4, maxQueueDelayMs: 0, maxInFlight: 2 });
+    ['a', 'b', 'c'].forEach((x) => submit(x));
+    await clock.advance(0);
+    expect(runs.map((r) => r.inputs)).toEqual([['a', 'b'], ['c']]);
+    runs[0].finish();
+    runs[1].finish();
+    // Under load both instances are busy, so the queue fills batches again.
+    ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm'].forEach((x) => submit(x));
+    await clock.advance(0);
+    expect(runs.slice(2).map((r) => r.inputs)).toEqual([
+      ['d', 'e', 'f', 'g'],
+      ['h', 'i', 'j', 'k'],
+    ]);
+  });
+
   it('fails one input alone when its slot holds an error', async () => {
     const { clock, runs, submit, settled } = setup({ maxBatchSize: 3, maxQueueDelayMs: 0 });
     ['a', 'b', 'c'].forEach((x) => submit(x));

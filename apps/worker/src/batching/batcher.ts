@@ -8,7 +8,8 @@
  * - its oldest input has waited `maxQueueDelayMs` (whatever is there goes, up to the max).
  *
  * While every instance is busy, inputs keep queueing, so under load batches fill on their
- * own and the delay only matters when the model is idle. The batcher is pure logic: the
+ * own and the delay only matters when the model is idle. When several instances are free,
+ * the waiting inputs are spread over them. The batcher is pure logic: the
  * executor runs a batch, the clock is injected, so tests drive it without threads or time.
  */
 
@@ -143,7 +144,7 @@ export class Batcher<In, Out> {
     this.timer = undefined;
     const now = this.clock.now();
     while (this.inFlight < this.maxInFlight) {
-      const picked = this.pick(now);
+      const picked = this.pick(now, this.maxInFlight - this.inFlight);
       if (!picked) break;
       void this.run(picked.key, picked.items);
     }
@@ -162,13 +163,21 @@ export class Batcher<In, Out> {
     this.timer = { at, handle: this.clock.schedule(ms, () => this.pump()) };
   }
 
-  /** The batch that may go now: oldest queue first, among those that are ready. */
-  private pick(now: number): { key: string; items: Waiting<In, Out>[] } | undefined {
+  /**
+   * The batch that may go now: oldest queue first, among those that are ready. When several
+   * instances are free and no preferred sizes are set, what waits is spread over them rather
+   * than all sent to one while the others idle (on a CPU an image costs the same in any batch,
+   * so parallel instances finish sooner).
+   */
+  private pick(now: number, freeInstances: number): { key: string; items: Waiting<In, Out>[] } | undefined {
     const keys = [...this.queues.entries()]
       .filter(([, q]) => q.length > 0)
       .sort((a, b) => a[1][0].enqueuedAt - b[1][0].enqueuedAt);
     for (const [key, queue] of keys) {
-      const size = this.readySize(queue, now);
+      let size = this.readySize(queue, now);
+      if (size > 0 && freeInstances > 1 && this.preferred.length === 0) {
+        size = Math.min(size, Math.ceil(queue.length / freeInstances));
+      }
       if (size > 0) {
         const items = queue.splice(0, size);
         if (queue.length === 0) this.queues.delete(key);

@@ -6,6 +6,16 @@ const fixed = { id: 'yolov8n-int8', batch: { dynamic: false } };
 const config = (env: Record<string, string> = {}) => loadConfig(env);
 
 describe('resolveModelServing', () => {
+  it('by default runs two single-threaded instances on 2 cores, batches up to 4, never waits', () => {
+    expect(resolveModelServing(dynamic, config(), 2)).toEqual({
+      maxBatchSize: 4,
+      maxQueueDelayMs: 0,
+      preferredBatchSizes: [],
+      instances: 2,
+      intraOpThreads: 1,
+    });
+  });
+
   it('takes the global knobs, with threads shared by the instances of the model', () => {
     const c = config({ BATCH_MAX_SIZE: '8', BATCH_MAX_DELAY_MS: '20', MODEL_INSTANCES: '2' });
     expect(resolveModelServing(dynamic, c, 4)).toEqual({
@@ -72,6 +82,8 @@ describe('resolveServing', () => {
     const serving = resolveServing(manifest, ['yolov8n', 'yolov8n-int8'], config({ BATCH_MAX_SIZE: '4' }), 2);
     expect(Object.keys(serving)).toEqual(['yolov8n', 'yolov8n-int8']);
     expect(concurrencyToFillBatches(serving)).toBe(4);
+    const many = resolveServing(manifest, ['yolov8n-int8'], config({ MODEL_INSTANCES: '6' }), 2);
+    expect(concurrencyToFillBatches(many)).toBe(6);
     expect(() =>
       resolveServing(manifest, ['yolov8n'], config({ MODEL_OVERRIDES: 'yolo:instances=2' }), 2),
     ).toThrow(/unknown model\(s\) yolo/);

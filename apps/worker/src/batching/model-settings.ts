@@ -94,7 +94,11 @@ export function resolveServing(
   return out;
 }
 
-/** The smallest BullMQ concurrency that lets every model fill its batches on every instance. */
+/**
+ * The smallest BullMQ concurrency with which every model can fill a batch and keep each of
+ * its instances busy. More lets the next batch decode while one runs, but on a CPU-bound
+ * machine each extra job in hand competes for the cores (bench/RESULTS.md, part 6).
+ */
 export function concurrencyToFillBatches(serving: Record<string, ModelServing>): number {
-  return Math.max(1, ...Object.values(serving).map((s) => s.maxBatchSize * s.instances));
+  return Math.max(1, ...Object.values(serving).map((s) => Math.max(s.maxBatchSize, s.instances)));
 }

@@ -16,7 +16,11 @@ export function startDeliveryWorker(
     concurrency: opts.concurrency,
     settings: {
       backoffStrategy: (attemptsMade, _type, err) =>
-        retryDelayMs(attemptsMade, opts.backoffMs, err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined),
+        retryDelayMs(
+          attemptsMade,
+          opts.backoffMs,
+          err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined,
+        ),
     },
   });
   worker.on('error', (err) => deps.log.warn('webhook worker error', { err: err.message }));

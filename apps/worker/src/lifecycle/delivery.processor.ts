@@ -44,7 +44,8 @@ export async function deliveryBody(data: DeliveryJobData, blobs: BlobStore): Pro
   };
   if (snapshot.status === 'completed') {
     const result = snapshot.resultKey ? await blobs.getJson<unknown>(snapshot.resultKey) : null;
-    if (result === null) job.error = { code: 'result_expired', message: 'the result expired before this delivery' };
+    if (result === null)
+      job.error = { code: 'result_expired', message: 'the result expired before this delivery' };
     else job.result = result;
   } else if (snapshot.error) {
     job.error = snapshot.error;
@@ -59,7 +60,10 @@ export async function deliveryBody(data: DeliveryJobData, blobs: BlobStore): Pro
  * asked us to stop. Other 4xx (but 408/429) and redirects: stop, retrying would not help.
  * 5xx, 408, 429, timeouts, connection errors: retry with backoff.
  */
-export async function deliveryProcessor(job: Job<DeliveryJobData>, deps: DeliveryDeps): Promise<{ statusCode?: number }> {
+export async function deliveryProcessor(
+  job: Job<DeliveryJobData>,
+  deps: DeliveryDeps,
+): Promise<{ statusCode?: number }> {
   const data = job.data;
   const body = await deliveryBody(data, deps.blobs);
   const timestamp = String(Math.floor(Date.now() / 1000));

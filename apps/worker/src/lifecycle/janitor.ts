@@ -6,7 +6,12 @@ import type { Logger } from '@argus/config';
  * the last jobs of a busy period would stay until traffic returns. The janitor removes
  * finished jobs older than the retention period on a timer, keeping Redis flat.
  */
-export function startJanitor(queues: readonly Queue[], retentionMs: number, intervalMs: number, log: Logger): () => void {
+export function startJanitor(
+  queues: readonly Queue[],
+  retentionMs: number,
+  intervalMs: number,
+  log: Logger,
+): () => void {
   let running = false;
   const sweep = async () => {
     if (running) return;
