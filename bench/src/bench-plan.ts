@@ -13,6 +13,9 @@ export interface BenchPlan {
     detectClients: number;
     parseClients: number;
     parseDurationMs: number;
+    /** Warm-up jobs before the idle memory reading, and the pause before it. */
+    primeMs: number;
+    settleMs: number;
     /** The same detect load through the synchronous `POST /detect` (no polling). */
     syncDurationMs: number;
     timeoutMs: number;
@@ -31,6 +34,8 @@ export interface BenchPlan {
     lightMs: number;
     /** Other settings, one worker each: the defaults, and instances × threads of both detectors. */
     settings: SettingsCell[];
+    /** 2: measure the settings again in reverse order (drift on a shared machine cancels out). */
+    settingsPasses: number;
   };
 }
 
@@ -87,6 +92,8 @@ export const FULL_PLAN: BenchPlan = {
     detectClients: 16,
     parseClients: 8,
     parseDurationMs: 15_000,
+    primeMs: 1500,
+    settleMs: 2000,
     syncDurationMs: 10_000,
     timeoutMs: 30_000,
   },
@@ -97,9 +104,10 @@ export const FULL_PLAN: BenchPlan = {
   grid: {
     maxBatchSizes: [1, 2, 4, 8],
     delaysMs: [0, 5, 20],
-    warmupMs: 1500,
-    durationMs: 5000,
-    lightMs: 2000,
+    warmupMs: 1000,
+    durationMs: 4000,
+    lightMs: 1500,
+    settingsPasses: 2,
     settings: [
       { label: 'yolov8n, every setting at its default', model: 'yolov8n', overrides: '' },
       {
@@ -128,23 +136,26 @@ export const SMOKE_PLAN: BenchPlan = {
   },
   platform: {
     warmupMs: 500,
-    durationMs: 3000,
+    durationMs: 2500,
     detectClients: 8,
     parseClients: 4,
-    parseDurationMs: 3000,
+    parseDurationMs: 2000,
+    primeMs: 500,
+    settleMs: 500,
     syncDurationMs: 2000,
     timeoutMs: 20_000,
   },
   pollMs: 50,
   pollMaxMs: 250,
   cacheMs: 1500,
-  overload: { durationMs: 2000, timeoutMs: 6000, factor: 2 },
+  overload: { durationMs: 1500, timeoutMs: 4000, factor: 2 },
   grid: {
-    maxBatchSizes: [1, 4],
+    maxBatchSizes: [4],
     delaysMs: [5],
     warmupMs: 300,
     durationMs: 2000,
     lightMs: 1000,
+    settingsPasses: 1,
     settings: [{ label: 'yolov8n, every setting at its default', model: 'yolov8n', overrides: '' }],
   },
 };

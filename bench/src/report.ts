@@ -47,7 +47,7 @@ export interface BenchReport {
   overloadRate?: number;
   overload: OverloadRun[];
   grid: (GridCell & { maxBatchSize: number; delayMs: number })[];
-  settings: (GridCell & SettingsCell)[];
+  settings: (SettingsCell & { passes: GridCell[] })[];
   memory: { idle?: Record<string, number>; detect?: Record<string, number>; parse?: Record<string, number> };
   skipped: string[];
   notes: string[];
@@ -69,9 +69,10 @@ function mean(values: number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 }
 
-/** Mean of one `timings` field over a run's jobs. */
+/** Mean of one `timings` field over a run's jobs (`batchSize`: of the jobs that ran the model). */
 function meanTiming(run: LoadRun, field: string): number {
-  return mean(run.load.timings.map((t) => t[field]).filter((v): v is number => typeof v === 'number'));
+  const values = run.load.timings.map((t) => t[field]).filter((v): v is number => typeof v === 'number');
+  return mean(field === 'batchSize' ? values.filter((v) => v > 0) : values);
 }
 
 /** Worst and median of the 1-s windows' p99 event-loop delay, and the largest delay seen. */
@@ -87,12 +88,17 @@ export function bestCeiling(report: BenchReport, task: 'detect' | 'parse'): Ceil
   return report.ceiling.filter((c) => c.task === task).sort((a, b) => b.imagesPerSec - a.imagesPerSec)[0];
 }
 
+/** Share of the cores other processes (not part of the run) used during it. */
+function otherShare(run: LoadRun): number {
+  const known = Object.values(run.cpu.byProcess).reduce((a, b) => a + b, 0);
+  return Math.max(0, 1 - known - run.cpu.idle - run.cpu.steal);
+}
+
 function cpuRow(run: LoadRun): string[] {
   const by = run.cpu.byProcess;
   const workers = Object.entries(by)
     .filter(([k]) => k.startsWith('worker'))
     .reduce((s, [, v]) => s + v, 0);
-  const known = Object.values(by).reduce((a, b) => a + b, 0);
   return [
     run.label,
     pct(workers),
@@ -100,7 +106,7 @@ function cpuRow(run: LoadRun): string[] {
     pct(by.redis),
     pct(by['load generator']),
     pct(by.inline),
-    pct(Math.max(0, 1 - known - run.cpu.idle - run.cpu.steal)),
+    pct(otherShare(run)),
     pct(run.cpu.idle),
     pct(run.cpu.steal),
   ];
@@ -365,7 +371,7 @@ export function renderReport(r: BenchReport): string {
     out.push(
       '## 6. Batching effect (yolov8n fp32, one worker, one instance of 2 threads, WORKER_CONCURRENCY 16 so batches of 8 can form)',
       '',
-      `Saturated: ${p.detectClients} clients, ${r.plan.grid.durationMs / 1000} s each. Cells: images/s · p99 ms · mean batch size.`,
+      `Saturated: ${p.detectClients} clients, ${r.plan.grid.durationMs / 1000} s each. Cells: images/s · p99 ms · mean batch size · share of the cores other processes took meanwhile (a cell with a large share is not comparable).`,
       '',
       table(
         ['maxBatchSize \\ maxQueueDelayMs', ...delays.map(String)],
@@ -376,7 +382,8 @@ export function renderReport(r: BenchReport): string {
               b,
               d,
               (g) =>
-                `${fmt(g.saturated.load.throughput)} · ${fmtMs(g.saturated.latency.p99)} · ${fmt(meanTiming(g.saturated, 'batchSize'), 1)}`,
+                `${fmt(g.saturated.load.throughput)} · ${fmtMs(g.saturated.latency.p99)} · ` +
+                `${fmt(meanTiming(g.saturated, 'batchSize'), 1)} · ${pct(otherShare(g.saturated))}`,
             ),
           ),
         ]),
@@ -395,8 +402,10 @@ export function renderReport(r: BenchReport): string {
     );
   }
   if (r.settings.length) {
+    const each = (c: { passes: GridCell[] }, f: (g: GridCell) => string) => c.passes.map(f).join(' / ');
     out.push(
-      'Instances, threads and the defaults (one worker, saturated and light load as above):',
+      'Instances, threads and the defaults (one worker each; saturated and light load as above; ' +
+        'measured twice, the second pass in reverse order, figures given per pass as “first / second”):',
       '',
       table(
         [
@@ -404,18 +413,22 @@ export function renderReport(r: BenchReport): string {
           'MODEL_OVERRIDES',
           'WORKER_CONCURRENCY',
           'images/s',
+          'mean images/s',
           'p99 ms',
           'mean batch',
-          'light-load p50 · p99 ms',
+          'light-load p50 ms',
+          'other processes',
         ],
         r.settings.map((c) => [
           c.label,
           c.overrides ? `\`${c.overrides}\`` : '(none)',
           c.concurrency === undefined ? 'default' : String(c.concurrency),
-          fmt(c.saturated.load.throughput),
-          fmtMs(c.saturated.latency.p99),
-          fmt(meanTiming(c.saturated, 'batchSize'), 1),
-          `${fmtMs(c.light.p50)} · ${fmtMs(c.light.p99)}`,
+          each(c, (g) => fmt(g.saturated.load.throughput)),
+          `**${fmt(mean(c.passes.map((g) => g.saturated.load.throughput)))}**`,
+          each(c, (g) => fmtMs(g.saturated.latency.p99)),
+          fmt(mean(c.passes.map((g) => meanTiming(g.saturated, 'batchSize'))), 1),
+          each(c, (g) => fmtMs(g.light.p50)),
+          each(c, (g) => pct(otherShare(g.saturated))),
         ]),
       ),
       '',

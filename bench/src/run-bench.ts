@@ -31,7 +31,7 @@ import {
 } from './http-load';
 import { ImageFeed, REPO_ROOT, loadImages, type BenchImage } from './images';
 import { CpuWindow, RssSampler, machineCounters, machineInfo } from './proc-stats';
-import { renderReport, type BenchReport, type LoadRun, type OverloadRun } from './report';
+import { renderReport, type BenchReport, type GridCell, type LoadRun, type OverloadRun } from './report';
 import { sleep, summarize } from './stats';
 
 const MODELS_DIR = path.join(REPO_ROOT, 'models');
@@ -188,23 +188,10 @@ async function main(): Promise<void> {
       const detectReq = platformRequest(platform.url, { task: 'detect' }, poll);
       const parseReq = platformRequest(platform.url, { task: 'parse' }, poll);
       // Warm both models and JIT, then let the processes settle for the idle reading.
-      await closedLoop({
-        clients: 4,
-        warmupMs: 0,
-        durationMs: 1500,
-        timeoutMs: 30_000,
-        request: detectReq,
-        next,
-      });
-      await closedLoop({
-        clients: 2,
-        warmupMs: 0,
-        durationMs: 1500,
-        timeoutMs: 30_000,
-        request: parseReq,
-        next,
-      });
-      await sleep(2000);
+      const prime = { warmupMs: 0, durationMs: plan.platform.primeMs, timeoutMs: 30_000, next };
+      await closedLoop({ ...prime, clients: 4, request: detectReq });
+      await closedLoop({ ...prime, clients: 2, request: parseReq });
+      await sleep(plan.platform.settleMs);
       const idle = new RssSampler(platform.pids.bind(platform));
       idle.begin();
       report.memory.idle = idle.end();
@@ -388,18 +375,31 @@ async function main(): Promise<void> {
           report.grid.push({ maxBatchSize, delayMs: delay, ...cell });
         }
       }
+      // Two passes, the second in reverse order, so a machine getting busier or quieter
+      // during the run does not favour the settings measured first.
+      const passes = [plan.grid.settings, [...plan.grid.settings].reverse()].slice(
+        0,
+        plan.grid.settingsPasses,
+      );
+      const results = new Map<string, GridCell[]>();
+      outerSettings: for (const pass of passes) {
+        for (const setting of pass) {
+          if (overBudget(`settings: ${setting.label}`)) break outerSettings;
+          const cell = await runCell(
+            setting.label,
+            {
+              WORKER_MODELS: setting.model,
+              MODEL_OVERRIDES: setting.overrides,
+              WORKER_CONCURRENCY: String(setting.concurrency ?? DEFAULTS.WORKER_CONCURRENCY),
+            },
+            { task: 'detect', model: setting.model },
+          );
+          results.set(setting.label, [...(results.get(setting.label) ?? []), cell]);
+        }
+      }
       for (const setting of plan.grid.settings) {
-        if (overBudget(`settings: ${setting.label}`)) break;
-        const cell = await runCell(
-          setting.label,
-          {
-            WORKER_MODELS: setting.model,
-            MODEL_OVERRIDES: setting.overrides,
-            WORKER_CONCURRENCY: String(setting.concurrency ?? DEFAULTS.WORKER_CONCURRENCY),
-          },
-          { task: 'detect', model: setting.model },
-        );
-        report.settings.push({ ...setting, ...cell });
+        const measured = results.get(setting.label);
+        if (measured) report.settings.push({ ...setting, passes: measured });
       }
     }
   } finally {
@@ -423,7 +423,7 @@ async function main(): Promise<void> {
     ...report.platform,
     ...[report.platformSync, report.cache, report.inline].filter((x): x is LoadRun => x !== undefined),
     ...report.grid.map((g) => g.saturated),
-    ...report.settings.map((g) => g.saturated),
+    ...report.settings.flatMap((g) => g.passes.map((p) => p.saturated)),
   ];
   const broken = [
     ...runs.filter((r) => r.load.succeeded === 0).map((r) => r.label),
