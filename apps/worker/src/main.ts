@@ -1,30 +1,4 @@
-import { createLogger, loadConfig } from '@argus/config';
+import { runService } from '@argus/config';
 import { startWorker } from './worker-app';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  // Production (the Docker image sets NODE_ENV) logs JSON lines for the log shipper.
-  const json = config.LOG_JSON || config.NODE_ENV === 'production';
-  const log = createLogger({ name: 'worker', level: config.LOG_LEVEL, json });
-  const app = await startWorker(config, log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping: finishing active jobs', { signal });
-    app
-      .close()
-      .then(() => process.exit(0))
-      .catch((err: Error) => {
-        log.error('unclean shutdown', { err: err.message });
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-main().catch((err: Error) => {
-  process.stderr.write(`argus worker failed to start:\n${err.message}\n`);
-  process.exit(1);
-});
+runService('worker', startWorker, 'stopping: finishing active jobs');
