@@ -5,6 +5,7 @@
  * own gateway, workers and inline server on 127.0.0.1 under a random KEY_PREFIX, and stops
  * them and deletes the prefix's keys however it ends.
  */
+import { BEGIN as SOAK_BEGIN, END as SOAK_END } from './soak-report';
 import fs from 'node:fs';
 import { loadConfig } from '@argus/config';
 import os from 'node:os';
@@ -414,7 +415,8 @@ async function main(): Promise<void> {
 
   const markdown = renderReport(report);
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, markdown);
+  const previous = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8') : '';
+  fs.writeFileSync(outFile, `${markdown.trimEnd()}\n${keptSections(previous)}`);
   process.stdout.write(`\n${markdown}\n`);
   say(`wrote ${path.relative(REPO_ROOT, outFile)} in ${(report.durationMs / 1000).toFixed(0)} s`);
 
@@ -484,3 +486,20 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Sections of RESULTS.md that other tools write: "Scale-out" (test/scale.test.ts, kept by
+ * hand) and the soak block (`npm run soak`). A bench run rewrites its own parts only.
+ */
+export function keptSections(previous: string): string {
+  const kept: string[] = [];
+  const scale = previous.indexOf('## Scale-out');
+  if (scale >= 0) {
+    const soakAt = previous.indexOf(SOAK_BEGIN, scale);
+    kept.push(previous.slice(scale, soakAt > scale ? soakAt : undefined).trimEnd());
+  }
+  const begin = previous.indexOf(SOAK_BEGIN);
+  const end = previous.indexOf(SOAK_END);
+  if (begin >= 0 && end > begin) kept.push(previous.slice(begin, end + SOAK_END.length));
+  return kept.length ? `\n${kept.join('\n\n')}\n` : '';
+}
