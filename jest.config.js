@@ -11,7 +11,12 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
-  moduleNameMapper: { '^@argus/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@argus/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    // The WebUI's browser modules import siblings as `./x.js` (ES module URLs); in jest
+    // those are the TypeScript sources.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 60_000,
   // Integration suites start real processes and share one Redis: one file at a time keeps
   // CPU-bound inference from skewing each other's timeouts on a 2-core machine.
