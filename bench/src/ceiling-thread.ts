@@ -35,7 +35,9 @@ export interface CeilingThreadInit {
   durationMs: number;
 }
 
-export type CeilingMessage = { type: 'ready' } | { type: 'done'; images: number; seconds: number };
+/** `cpuSeconds`: the whole process's CPU time during this thread's measured window. */
+export type CeilingMessage =
+  { type: 'ready' } | { type: 'done'; images: number; seconds: number; cpuSeconds: number };
 
 const init = workerData as CeilingThreadInit;
 if (!parentPort) throw new Error('ceiling-thread must run as a worker thread');
@@ -66,11 +68,14 @@ async function main(): Promise<void> {
   const warmEnd = performance.now() + init.warmupMs;
   while (performance.now() < warmEnd) await step();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const end = started + init.durationMs;
   let count = 0;
   while (performance.now() < end) count += await step();
   const seconds = (performance.now() - started) / 1000;
-  port.postMessage({ type: 'done', images: count, seconds } satisfies CeilingMessage);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  port.postMessage({ type: 'done', images: count, seconds, cpuSeconds } satisfies CeilingMessage);
   await detector.session.release();
   await parser?.session.release();
 }

@@ -1,4 +1,5 @@
 /** The ceiling: the model alone in this process, on one or several threads (instances). */
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CeilingMessage, CeilingThreadInit } from './ceiling-thread';
@@ -13,6 +14,8 @@ export interface CeilingConfig {
 
 export interface CeilingResult extends CeilingConfig {
   imagesPerSec: number;
+  /** Share of all cores the process used during the measured window. */
+  cpuShare?: number;
 }
 
 export async function measureCeiling(
@@ -50,7 +53,9 @@ export async function measureCeiling(
     for (const w of threads) w.postMessage('go');
     const results = (await Promise.all(done)) as Extract<CeilingMessage, { type: 'done' }>[];
     const imagesPerSec = results.reduce((sum, r) => sum + r.images / r.seconds, 0);
-    return { ...config, imagesPerSec };
+    // The instances ran over the same window, and cpuUsage() counts the whole process.
+    const cpuShare = results[0].cpuSeconds / (results[0].seconds * os.availableParallelism());
+    return { ...config, imagesPerSec, cpuShare };
   } finally {
     await Promise.all(threads.map((w) => w.terminate()));
   }

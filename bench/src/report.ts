@@ -155,7 +155,7 @@ export function renderReport(r: BenchReport): string {
       'Several instances = that many threads in the process, each with its own session. Images: coco128, cycled.',
     '',
     table(
-      ['task', 'instances × intra-op threads', 'batch', 'images in flight', 'images/s'],
+      ['task', 'instances × intra-op threads', 'batch', 'images in flight', 'images/s', 'cores used'],
       r.ceiling.map((c) => {
         const best = bestCeiling(r, c.task) === c;
         return [
@@ -164,6 +164,7 @@ export function renderReport(r: BenchReport): string {
           String(c.batch),
           String(c.inFlight),
           best ? `**${fmt(c.imagesPerSec)}**` : fmt(c.imagesPerSec),
+          pct(c.cpuShare),
         ];
       }),
     ),
@@ -270,8 +271,15 @@ export function renderReport(r: BenchReport): string {
       .filter(([k]) => k.startsWith('worker'))
       .reduce((a, [, v]) => a + v, 0);
     const sync = r.platformSync;
+    // Core-milliseconds per image: how hard the worker works for one image against the model alone.
+    const perImage = (share: number | undefined, imagesPerSec: number) =>
+      share === undefined ? NaN : (share * r.machine.cores * 1000) / imagesPerSec;
+    const workerMs = perImage(worker, detect1.load.throughput);
+    const ceilingMs = perImage(bestDetect.cpuShare, bestDetect.imagesPerSec);
     out.push(
-      `What eats the rest (detect, 1 worker): the worker process used ${pct(worker)} of the cores, the gateway ${pct(by.gateway)}, ` +
+      `Per image, the worker process spent ${fmt(workerMs, 0)} ms of CPU and the model alone ${fmt(ceilingMs, 0)} ms ` +
+        `(each from its process's CPU time over its measured window). ` +
+        `What eats the rest (detect, 1 worker): the worker process used ${pct(worker)} of the cores, the gateway ${pct(by.gateway)}, ` +
         `redis-server ${pct(by.redis)}, the load generator ${pct(by['load generator'])}, other processes ${pct(otherShare(detect1))}, ` +
         `and ${pct(detect1.cpu.idle)} stayed idle. Every platform job also costs what the ceiling does not pay: the upload's ` +
         `multipart parsing, header check and MD5 in the gateway, about ten Redis round trips (blob, job, progress, result), and ` +
