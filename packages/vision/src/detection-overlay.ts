@@ -15,11 +15,16 @@ function escapeXml(text: string): string {
  * The SVG layer of labelled boxes for an image of `width`×`height`. Line width and font size
  * follow the image size so labels stay readable on both thumbnails and 4K photos.
  */
-export function detectionSvg(detections: readonly Detection[], width: number, height: number): string {
+export function detectionSvg(
+  detections: readonly Detection[],
+  width: number,
+  height: number,
+  colourOf: (d: Detection, index: number) => string = (d) => boxColour(d.classId),
+): string {
   const unit = Math.max(1, Math.round(Math.min(width, height) / 300));
   const font = 9 * unit;
-  const shapes = detections.map((d) => {
-    const colour = boxColour(d.classId);
+  const shapes = detections.map((d, index) => {
+    const colour = colourOf(d, index);
     const { x1, y1, x2, y2 } = d.box;
     const label = `${escapeXml(d.label)} ${d.confidence.toFixed(2)}`;
     const labelWidth = Math.round(label.length * font * 0.62 + 4 * unit);
