@@ -81,11 +81,11 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
   // DeepStack / CodeProject.AI custom models: every detection and segmentation model of the
   // manifest, by id. CodeProject.AI answers the list on GET and POST; so do we.
   const customModels = () => jobs.manifest.models.filter((m) => CUSTOM_TASKS.has(m.task)).map((m) => m.id);
-  router.all('/v1/vision/custom/list', (req: Request, res: Response) => {
-    if (req.method !== 'GET' && req.method !== 'POST')
-      throw new AppError('not_found', `no route for ${req.method} ${req.path}`);
+  const listModels = (_req: Request, res: Response) => {
     res.json({ success: true, models: customModels() });
-  });
+  };
+  router.get('/v1/vision/custom/list', listModels);
+  router.post('/v1/vision/custom/list', listModels);
   router.post(
     '/v1/vision/custom/:model',
     (req: Request, _res: Response, next) => {
