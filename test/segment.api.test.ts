@@ -132,7 +132,7 @@ async function frigateRequest(route: string, jpeg: Buffer, apiKey = '') {
     },
     body,
   });
-  return { status: res.status, body: (await res.json()) };
+  return { status: res.status, body: await res.json() };
 }
 
 describe('DeepStack / CodeProject.AI custom models', () => {
