@@ -525,6 +525,54 @@ describe('the WebUI in chromium', () => {
     await phone.close();
   });
 
+  it('segments zidane.jpg: each instance mask painted in its own colour, a row per instance', async () => {
+    await page.locator('label.segment', { hasText: 'Segment objects' }).click();
+    await expect(page.locator('#model').inputValue()).resolves.toBe('yolov8n-seg');
+    await expect(page.locator('#confidence').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#personConfidence').isVisible()).resolves.toBe(false);
+    const jobs = await jobCount(page);
+    await page.setInputFiles('#file-input', path.join(SAMPLES, 'zidane.jpg'));
+    const id = await waitForNewest(page, Math.min(jobs + 1, 20), 'completed');
+    const api = await platform.get(`/v1/jobs/${id}`);
+    expect(api.body.task).toBe('segment');
+    const instances = api.body.result.instances as {
+      label: string;
+      mask: { size: [number, number]; counts: number[] };
+    }[];
+    expect(instances.filter((i) => i.label === 'person').length).toBeGreaterThanOrEqual(2);
+
+    await page.waitForSelector('#result [data-view="segment"] canvas.result-canvas[data-boxes]');
+    await expect(page.locator('table.detections tbody tr').count()).resolves.toBe(instances.length);
+    // Inside instance 0's mask (away from its edge) the canvas is the photo blended 45 % towards
+    // the instance's colour; zidane.jpg is small enough to be drawn at scale 1.
+    const { data: photo, info } = await sharp(path.join(SAMPLES, 'zidane.jpg'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const mask = decodeRle(instances[0].mask);
+    const w = info.width;
+    const inner: [number, number][] = [];
+    for (let y = 4; y < info.height - 4 && inner.length < 400; y += 7)
+      for (let x = 4; x < w - 4; x += 7)
+        if ([0, 3, -3].every((d) => mask[(y + d) * w + x] && mask[y * w + x + d])) inner.push([x, y]);
+    expect(inner.length).toBeGreaterThan(50);
+    const sampled = inner.filter((_, k) => k % Math.ceil(inner.length / 40) === 0);
+    const painted = await page
+      .locator('#result canvas.result-canvas')
+      .evaluate((el: HTMLCanvasElement, points) => {
+        const ctx = el.getContext('2d')!;
+        return points.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)]);
+      }, sampled);
+    const colour = [1, 3, 5].map((i) => parseInt(boxColour(0).slice(i, i + 2), 16));
+    const close = sampled.filter(([x, y], k) =>
+      [0, 1, 2].every((c) => {
+        const base = photo[(y * w + x) * 3 + c];
+        return Math.abs(painted[k][c] - (base + (colour[c] - base) * 0.45)) <= 24;
+      }),
+    );
+    expect(close.length).toBeGreaterThanOrEqual(Math.floor(sampled.length * 0.8));
+    await screenshot(page, 'segment-desktop');
+  });
+
   it('fetched nothing from another origin and logged no errors', () => {
     expect(offOrigin).toEqual([]);
     expect(consoleErrors).toEqual([]);

@@ -25,6 +25,8 @@ export interface BenchPlan {
   pollMaxMs: number;
   cacheMs: number;
   overload: { durationMs: number; timeoutMs: number; factor: number };
+  /** The DeepStack route at light load, per model (deepstack-latency.ts). */
+  deepstack: { warmupMs: number; durationMs: number; timeoutMs: number };
   grid: {
     maxBatchSizes: number[];
     delaysMs: number[];
@@ -101,6 +103,7 @@ export const FULL_PLAN: BenchPlan = {
   pollMs: 50,
   pollMaxMs: 250,
   cacheMs: 6000,
+  deepstack: { warmupMs: 2000, durationMs: 20_000, timeoutMs: 10_000 },
   overload: { durationMs: 10_000, timeoutMs: 15_000, factor: 2 },
   grid: {
     maxBatchSizes: [1, 2, 4, 8],
@@ -149,6 +152,7 @@ export const SMOKE_PLAN: BenchPlan = {
   pollMs: 50,
   pollMaxMs: 250,
   cacheMs: 1500,
+  deepstack: { warmupMs: 500, durationMs: 2500, timeoutMs: 10_000 },
   overload: { durationMs: 1500, timeoutMs: 4000, factor: 2 },
   grid: {
     maxBatchSizes: [4],

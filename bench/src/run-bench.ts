@@ -21,6 +21,7 @@ import {
 } from './bench-platform';
 import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './bench-plan';
 import { measureCeiling, type CeilingResult } from './ceiling';
+import { measureDeepStack, renderDeepStack } from './deepstack-latency';
 import {
   closedLoop,
   syncDetectRequest,
@@ -326,6 +327,12 @@ async function main(): Promise<void> {
     }
   } finally {
     await two.close();
+  }
+
+  // ---- 8. The DeepStack route at light load, as Frigate uses it ------------------------------
+  if (!overBudget('DeepStack route latency')) {
+    const rows = await measureDeepStack({ modelsDir: MODELS_DIR, ...plan.deepstack, say });
+    report.notes.push(renderDeepStack(rows));
   }
 
   // ---- 6. Batching effect and instances ---------------------------------------------------

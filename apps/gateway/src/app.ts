@@ -15,6 +15,7 @@ import { artifactsRouter } from './routes/artifacts.route';
 import { lifecycleRouter } from './routes/lifecycle.route';
 import { compatRouter } from './routes/compat.route';
 import { healthRouter } from './routes/health.route';
+import { oipRouter } from './routes/oip.route';
 import { openapiRouter } from './routes/openapi.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
@@ -43,6 +44,8 @@ export interface GatewayDeps {
     syncTimeoutMs: number;
     redisTimeoutMs: number;
     workerMaxAgeMs: number;
+    /** Where label files live (OIP model metadata reads class counts there). */
+    modelsDir?: string;
   };
 }
 
@@ -59,10 +62,17 @@ export function createApp(deps: GatewayDeps): express.Express {
   const uploads = { ...deps.settings, observer: telemetry };
   if (deps.auth) app.use(deps.auth);
   // Limits apply to submissions (before the upload is read), not to polling.
-  if (deps.submitLimit)
-    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
+  if (deps.submitLimit) {
+    const limit = deps.submitLimit;
+    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], limit);
+    // Custom-model runs are submissions; listing the models is not.
+    app.post('/v1/vision/custom/:model', (req, res, next) =>
+      req.params.model === 'list' ? next() : limit(req, res, next),
+    );
+  }
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
+  app.use(oipRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));
   app.use(openapiRouter());
   app.use(metricsRouter(telemetry));
   app.use(jobsRouter(deps.jobs, uploads, deps.idempotency));

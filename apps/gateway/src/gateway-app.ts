@@ -138,6 +138,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
       workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
+      modelsDir: config.MODELS_DIR,
     },
   });
 

@@ -1,7 +1,9 @@
 /**
- * `npm run eval:detect`: COCO mAP of a detect model on coco128 through the worker's
- * pipeline, beside the reference numbers from ../shared/models/MANIFEST.md.
- * Flags: --model=<id> (default: the manifest's default detect model)   --batch=<n>
+ * `npm run eval:detect`: COCO box mAP of a detect (or segment) model on coco128 through the
+ * worker's pipeline, beside the reference numbers from ../shared/models/MANIFEST.md.
+ * Flags: --model=<id> (default: the manifest's default detect model; a segment model such
+ * as yolov8n-seg is scored on its boxes — coco128 has no polygon labels, so no mask AP)
+ * --batch=<n>
  * Dataset: COCO128_DIR, else ../shared/data/coco128.
  */
 import { loadConfig } from '@argus/config';

@@ -3,9 +3,12 @@
 /**
  * A detection result: the photo with labelled boxes on a canvas, a table of detections,
  * hover (or keyboard focus) to pick out one box, and a confidence slider that filters the
- * boxes the job returned without running it again.
+ * boxes the job returned without running it again. A segmentation result is the same view
+ * with each instance's mask (decoded from its RLE) painted under its box, instances
+ * coloured one by one as in its `overlay.png`.
  */
-import type { DetectResult } from '../../../packages/contracts/src/results.js';
+import type { DetectResult, RleMask } from '../../../packages/contracts/src/results.js';
+import { decodeRle } from '../../../packages/vision/src/rle.js';
 import { boxColour } from './box-colours.js';
 import { canvasBlob, h, perFrame } from './dom.js';
 
@@ -25,6 +28,41 @@ export interface DetectViewInput {
   /** Where the slider starts: the confidence the job was submitted with. */
   minConfidence: number;
   fileName: string;
+  /** Segmentation: one mask per detection, in the same order. */
+  masks?: readonly RleMask[];
+}
+
+/** One instance's mask as a box-sized canvas in its colour, at original resolution. */
+interface MaskLayer {
+  canvas: HTMLCanvasElement;
+  left: number;
+  top: number;
+}
+
+function maskLayer(mask: RleMask, box: DetectResult['detections'][number]['box'], colour: string): MaskLayer {
+  const [height, width] = mask.size;
+  const pixels = decodeRle(mask);
+  const left = Math.max(0, Math.floor(box.x1));
+  const top = Math.max(0, Math.floor(box.y1));
+  const w = Math.max(1, Math.min(width, Math.ceil(box.x2)) - left);
+  const hgt = Math.max(1, Math.min(height, Math.ceil(box.y2)) - top);
+  const canvas = h('canvas');
+  canvas.width = w;
+  canvas.height = hgt;
+  const image = new ImageData(w, hgt);
+  const n = parseInt(colour.slice(1), 16);
+  for (let y = 0; y < hgt; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!pixels[(top + y) * width + left + x]) continue;
+      const p = (y * w + x) * 4;
+      image.data[p] = n >> 16;
+      image.data[p + 1] = (n >> 8) & 255;
+      image.data[p + 2] = n & 255;
+      image.data[p + 3] = 255;
+    }
+  }
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
+  return { canvas, left, top };
 }
 
 export function detectView(input: DetectViewInput): ResultView {
@@ -34,6 +72,9 @@ export function detectView(input: DetectViewInput): ResultView {
   const scale = Math.min(1, Math.sqrt(MAX_CANVAS_PIXELS / (imageWidth * imageHeight)));
   let minConfidence = input.minConfidence;
   let highlight: number | null = null;
+  // Instances are told apart by colour (two people, two colours); plain boxes by class.
+  const colourOf = (i: number) => (input.masks ? boxColour(i) : boxColour(detections[i].classId));
+  const layers = input.masks?.map((m, i) => maskLayer(m, detections[i].box, colourOf(i)));
 
   const canvas = h('canvas', { class: 'result-canvas', role: 'img' });
   canvas.width = Math.max(1, Math.round(imageWidth * scale));
@@ -55,7 +96,7 @@ export function detectView(input: DetectViewInput): ResultView {
   const rows = detections.map((d, i) => {
     const { x1, y1, x2, y2 } = d.box;
     const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-    swatch.style.background = boxColour(d.classId);
+    swatch.style.background = colourOf(i);
     const row = h(
       'tr',
       { tabindex: 0, 'data-index': i, 'data-label': d.label, 'data-confidence': d.confidence },
@@ -64,6 +105,7 @@ export function detectView(input: DetectViewInput): ResultView {
         h('td', {}, [swatch, d.label]),
         h('td', { class: 'num' }, [percent(d.confidence, 1)]),
         h('td', { class: 'num mono' }, [[x1, y1, x2, y2].map((v) => Math.round(v)).join(', ')]),
+        ...(input.masks ? [h('td', { class: 'num' }, [String((d as { area?: number }).area ?? '')])] : []),
       ],
     );
     const pick = () => setHighlight(i);
@@ -86,10 +128,24 @@ export function detectView(input: DetectViewInput): ResultView {
     }
     const unit = Math.max(1, Math.round(Math.min(canvas.width, canvas.height) / 300));
     const order = highlight === null ? shown : [...shown.filter((i) => i !== highlight), highlight];
+    if (layers) {
+      for (const i of order) {
+        const layer = layers[i];
+        ctx.globalAlpha = highlight === null ? 0.45 : highlight === i ? 0.65 : 0.12;
+        ctx.drawImage(
+          layer.canvas,
+          layer.left * scale,
+          layer.top * scale,
+          layer.canvas.width * scale,
+          layer.canvas.height * scale,
+        );
+      }
+      ctx.globalAlpha = 1;
+    }
     for (const i of order) {
       if (!shown.includes(i)) continue;
       const d = detections[i];
-      const colour = boxColour(d.classId);
+      const colour = colourOf(i);
       const x = d.box.x1 * scale;
       const y = d.box.y1 * scale;
       const w = (d.box.x2 - d.box.x1) * scale;
@@ -173,35 +229,40 @@ export function detectView(input: DetectViewInput): ResultView {
       ? h('p', { class: 'empty' }, ['Nothing was found at this confidence.'])
       : h('div', { class: 'table-wrap' }, [
           h('table', { class: 'detections' }, [
-            h('caption', { class: 'visually-hidden' }, ['Detections']),
+            h('caption', { class: 'visually-hidden' }, [input.masks ? 'Instances' : 'Detections']),
             h('thead', {}, [
               h('tr', {}, [
                 h('th', { scope: 'col', class: 'num' }, ['#']),
                 h('th', { scope: 'col' }, ['Label']),
                 h('th', { scope: 'col', class: 'num' }, ['Confidence']),
                 h('th', { scope: 'col', class: 'num' }, ['Box x1, y1, x2, y2 (px)']),
+                ...(input.masks ? [h('th', { scope: 'col', class: 'num' }, ['Mask (px)'])] : []),
               ]),
             ]),
             h('tbody', {}, rows),
           ]),
         ]);
 
-  const element = h('div', { class: 'result-view detect-view', 'data-view': 'detect' }, [
-    h('div', { class: 'toolbar' }, [
-      h('div', { class: 'control range' }, [
-        h('label', { for: 'min-confidence' }, ['Minimum confidence ', sliderValue]),
-        slider,
-      ]),
-      count,
-    ]),
-    photo
-      ? null
-      : h('p', { class: 'note' }, [
-          'This browser no longer has the photo, so the boxes are drawn on a blank background.',
+  const element = h(
+    'div',
+    { class: 'result-view detect-view', 'data-view': input.masks ? 'segment' : 'detect' },
+    [
+      h('div', { class: 'toolbar' }, [
+        h('div', { class: 'control range' }, [
+          h('label', { for: 'min-confidence' }, ['Minimum confidence ', sliderValue]),
+          slider,
         ]),
-    h('div', { class: 'stage' }, [canvas]),
-    table,
-  ]);
+        count,
+      ]),
+      photo
+        ? null
+        : h('p', { class: 'note' }, [
+            'This browser no longer has the photo, so the boxes are drawn on a blank background.',
+          ]),
+      h('div', { class: 'stage' }, [canvas]),
+      table,
+    ],
+  );
 
   return {
     element,

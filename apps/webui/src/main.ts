@@ -74,7 +74,11 @@ const jobList = new JobList(byId<HTMLOListElement>('job-list'), byId('jobs-empty
 // Options
 
 function currentTask(): Task {
-  return (form.elements.namedItem('task') as RadioNodeList).value === 'parse' ? 'parse' : 'detect';
+  return taskOf((form.elements.namedItem('task') as RadioNodeList).value);
+}
+
+function taskOf(value: unknown): Task {
+  return value === 'parse' || value === 'segment' ? value : 'detect';
 }
 
 function control(name: string): HTMLInputElement | HTMLSelectElement | null {
@@ -107,7 +111,9 @@ function fillModels(task: Task, wanted?: string): void {
 
 function showTaskControls(): void {
   const task = currentTask();
-  for (const el of form.querySelectorAll<HTMLElement>('[data-task]')) el.hidden = el.dataset.task !== task;
+  // data-task lists the tasks a control serves ("detect segment").
+  for (const el of form.querySelectorAll<HTMLElement>('[data-task]'))
+    el.hidden = !(el.dataset.task ?? '').split(' ').includes(task);
 }
 
 function showRangeValues(): void {
@@ -132,7 +138,7 @@ function restoreOptions(): void {
   } catch {
     saved = {};
   }
-  const task: Task = saved.task === 'parse' ? 'parse' : 'detect';
+  const task: Task = taskOf(saved.task);
   for (const radio of form.querySelectorAll<HTMLInputElement>('input[name=task]'))
     radio.checked = radio.value === task;
   for (const [name, value] of Object.entries(saved)) {
@@ -220,6 +226,7 @@ function summarise(view: JobView): string | undefined {
   const result = view.result as { count?: number; numPersons?: number; partsDetected?: string[] } | undefined;
   if (!result) return undefined;
   if (view.task === 'detect') return `${result.count} object${result.count === 1 ? '' : 's'}`;
+  if (view.task === 'segment') return `${result.count} instance${result.count === 1 ? '' : 's'}`;
   const people = result.numPersons ?? 0;
   return `${people} ${people === 1 ? 'person' : 'people'}, ${result.partsDetected?.length ?? 0} parts`;
 }

@@ -1,12 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DetectOptionsSchema, ParseOptionsSchema } from '@argus/contracts';
-import { DETECT_DEFAULTS, MODELS, PARSE_DEFAULTS, defaultModel, submissionFields } from './options.catalog';
+import { DetectOptionsSchema, ParseOptionsSchema, SegmentOptionsSchema } from '@argus/contracts';
+import {
+  DETECT_DEFAULTS,
+  MODELS,
+  PARSE_DEFAULTS,
+  SEGMENT_DEFAULTS,
+  defaultModel,
+  submissionFields,
+} from './options.catalog';
 
 describe('the WebUI option catalog', () => {
   it('has the job catalog defaults', () => {
     expect(DETECT_DEFAULTS).toEqual(DetectOptionsSchema.parse({}));
     expect(PARSE_DEFAULTS).toEqual(ParseOptionsSchema.parse({}));
+    expect(SEGMENT_DEFAULTS).toEqual(SegmentOptionsSchema.parse({}));
   });
 
   it('lists the models of models/manifest.json with their tasks and defaults', () => {
@@ -21,6 +29,7 @@ describe('the WebUI option catalog', () => {
     expect(MODELS.map(pick)).toEqual(manifest.models.map(pick));
     expect(defaultModel('detect')).toBe('yolov8n');
     expect(defaultModel('parse')).toBe('bodypix-075');
+    expect(defaultModel('segment')).toBe('yolov8n-seg');
   });
 
   it('sends the task, the model and the main options, and advanced ones only when changed', () => {
@@ -53,6 +62,23 @@ describe('the WebUI option catalog', () => {
       ['alpha', '0.5'],
       ['mode', 'whole'],
     ]);
+  });
+
+  it('sends segmentation only the options its controls show (the page draws masks itself)', () => {
+    const fields = submissionFields('segment', {
+      model: '',
+      confidence: '0.3',
+      iou: '0.5',
+      maxDetections: '300',
+      overlay: 'false',
+    });
+    expect(fields).toEqual([
+      ['task', 'segment'],
+      ['model', 'yolov8n-seg'],
+      ['confidence', '0.3'],
+      ['iou', '0.5'],
+    ]);
+    expect(SegmentOptionsSchema.safeParse(Object.fromEntries(fields.slice(1))).success).toBe(true);
   });
 
   it('sends fields the API accepts', () => {

@@ -3,7 +3,7 @@
  * defaults are the job catalog's (packages/contracts), so a request from the page reads
  * exactly like one from `curl`; `options.catalog.test.ts` keeps both lists in step.
  */
-export type Task = 'detect' | 'parse';
+export type Task = 'detect' | 'parse' | 'segment';
 
 export interface ModelChoice {
   id: string;
@@ -20,6 +20,7 @@ export const MODELS: readonly ModelChoice[] = [
   { id: 'yolov8n-int8', task: 'detect', default: false, note: 'int8, smaller' },
   { id: 'bodypix-075', task: 'parse', default: true, note: 'more accurate' },
   { id: 'bodypix-050', task: 'parse', default: false, note: 'faster' },
+  { id: 'yolov8n-seg', task: 'segment', default: true, note: 'int8, 320 px' },
 ];
 
 export const DETECT_DEFAULTS = {
@@ -37,9 +38,28 @@ export const PARSE_DEFAULTS = {
   maxPersons: 20,
 } as const;
 
+export const SEGMENT_DEFAULTS = {
+  confidence: 0.25,
+  iou: 0.45,
+  maxDetections: 100,
+  overlay: true,
+} as const;
+
 export const TASK_TITLES: Record<Task, string> = {
   detect: 'Detect objects',
   parse: 'Parse people',
+  segment: 'Segment objects',
+};
+
+/**
+ * The options each task's controls offer. Segmentation shares the detection controls it has
+ * in common (confidence, NMS IoU); the page draws masks itself, so it never asks for the
+ * overlay, and the instance cap keeps its API default.
+ */
+const TASK_OPTIONS: Record<Task, Record<string, string | number | boolean>> = {
+  detect: DETECT_DEFAULTS,
+  parse: PARSE_DEFAULTS,
+  segment: { confidence: SEGMENT_DEFAULTS.confidence, iou: SEGMENT_DEFAULTS.iou },
 };
 
 export function modelsFor(task: Task): ModelChoice[] {
@@ -62,9 +82,8 @@ export function submissionFields(task: Task, values: Record<string, string>): Fi
     ['task', task],
     ['model', values.model || defaultModel(task)],
   ];
-  const main = task === 'detect' ? ['confidence'] : ['personConfidence', 'alpha'];
-  const defaults: Record<string, string | number | boolean> =
-    task === 'detect' ? DETECT_DEFAULTS : PARSE_DEFAULTS;
+  const main = task === 'parse' ? ['personConfidence', 'alpha'] : ['confidence'];
+  const defaults = TASK_OPTIONS[task];
   for (const name of main) fields.push([name, values[name] ?? String(defaults[name])]);
   for (const [name, fallback] of Object.entries(defaults)) {
     if (main.includes(name)) continue;

@@ -4,7 +4,7 @@
  * The result panel: the selected job's live state, its error in plain words, or its result
  * (detect or parse view) with downloads and the `curl` commands that reproduce it.
  */
-import type { DetectResult, ParseResult } from '../../../packages/contracts/src/results.js';
+import type { DetectResult, ParseResult, SegmentResult } from '../../../packages/contracts/src/results.js';
 import { ApiError, fetchImage, hasApiKey, type JobView } from './api.client.js';
 import { pollCommand, submitCommand } from './curl-command.js';
 import { detectView, type ResultView } from './detect.view.js';
@@ -12,7 +12,13 @@ import { copyText, downloadBlob, h, loadImage } from './dom.js';
 import { plainError, type ApiFailure } from './error-messages.js';
 import type { HistoryEntry } from './history.store.js';
 import { statusText } from './job-list.js';
-import { DETECT_DEFAULTS, PARSE_DEFAULTS, TASK_TITLES, numberField } from './options.catalog.js';
+import {
+  DETECT_DEFAULTS,
+  PARSE_DEFAULTS,
+  SEGMENT_DEFAULTS,
+  TASK_TITLES,
+  numberField,
+} from './options.catalog.js';
 import { parseView } from './parse.view.js';
 
 export interface PanelContext {
@@ -168,6 +174,16 @@ export class ResultPanel {
   private async resultView(entry: HistoryEntry, view: JobView): Promise<ResultView> {
     const blob = await this.ctx.photo(entry.key);
     const photo = blob ? await loadImage(this.urlOf(blob)).catch(() => null) : null;
+    if (view.task === 'segment') {
+      const result = view.result as SegmentResult;
+      return detectView({
+        result: { ...result, detections: result.instances },
+        masks: result.instances.map((i) => i.mask),
+        photo,
+        minConfidence: numberField(entry.fields, 'confidence', SEGMENT_DEFAULTS.confidence),
+        fileName: entry.fileName,
+      });
+    }
     if (view.task === 'detect') {
       return detectView({
         result: view.result as DetectResult,
@@ -201,7 +217,11 @@ export class ResultPanel {
       ),
     );
     const png = h('button', { type: 'button', class: 'button' }, [
-      view.task === 'detect' ? 'Photo with boxes (PNG)' : 'Overlay as shown (PNG)',
+      view.task === 'detect'
+        ? 'Photo with boxes (PNG)'
+        : view.task === 'segment'
+          ? 'Photo with masks (PNG)'
+          : 'Overlay as shown (PNG)',
     ]);
     png.addEventListener('click', () => {
       result

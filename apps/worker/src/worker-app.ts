@@ -20,6 +20,7 @@ import { concurrencyToFillBatches, resolveServing } from './batching/model-setti
 import { EventLoopMonitor } from './health/event-loop-monitor';
 import { detectProcessor } from './processors/detect.processor';
 import { parseProcessor } from './processors/parse.processor';
+import { segmentProcessor } from './processors/segment.processor';
 import { startDeliveryWorker } from './lifecycle/delivery-worker';
 import { startJanitor } from './lifecycle/janitor';
 import { failedSnapshot } from './lifecycle/job-snapshot';
@@ -29,7 +30,11 @@ import { WorkerTelemetry } from './metrics/worker-telemetry';
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
 /** Startup fails loudly when a served task has no processor. */
-const PROCESSORS: Record<Task, Processor> = { detect: detectProcessor, parse: parseProcessor };
+const PROCESSORS: Record<Task, Processor> = {
+  detect: detectProcessor,
+  parse: parseProcessor,
+  segment: segmentProcessor,
+};
 
 export interface WorkerApp {
   id: string;

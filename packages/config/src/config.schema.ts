@@ -184,7 +184,7 @@ export const EnvSchema = z.object({
   /** Model ids a worker loads; empty = the default model of every task it serves plus all installed. */
   WORKER_MODELS: csv([]),
   /** Tasks (queues) a worker serves. */
-  WORKER_TASKS: csv(['detect', 'parse']),
+  WORKER_TASKS: csv(['detect', 'parse', 'segment']),
   /** Jobs a worker process holds at once; decoding overlaps inference. */
   WORKER_CONCURRENCY: int(4, 1, 256),
   /** BullMQ lock duration: a job whose lock is not renewed within it counts as stalled. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * The gateway validates options with these schemas before enqueueing and the worker
  * re-parses job data with them, so both sides agree on defaults.
  */
-export const TASKS = ['detect', 'parse'] as const;
+export const TASKS = ['detect', 'parse', 'segment'] as const;
 export const TaskSchema = z.enum(TASKS);
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -66,6 +66,29 @@ export const ParseOptionsSchema = z.object({
 });
 export type ParseOptions = z.infer<typeof ParseOptionsSchema>;
 
+export const SegmentOptionsSchema = z.object({
+  /** Model id from the manifest (format `yolov8-seg`); the task's default model when omitted. */
+  model: z.string().min(1).max(100).optional(),
+  /** Minimum class confidence kept. Default 0.25. */
+  confidence: probability.default(0.25),
+  /** IoU above which NMS drops the lower-scored box of the same class. Default 0.45. */
+  iou: probability.default(0.45),
+  /** Upper bound on returned instances. Default 100 (each carries a mask). */
+  maxDetections: z.coerce.number().int().min(1).max(300).default(100),
+  /**
+   * Render `overlay.png` (coloured instance masks with labelled boxes). Default true; the
+   * DeepStack routes turn it off, as it costs about as much as the model run.
+   */
+  overlay: z.preprocess(
+    (v) => (typeof v === 'boolean' ? String(v) : v),
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+  ),
+});
+export type SegmentOptions = z.infer<typeof SegmentOptionsSchema>;
+
 export interface TaskDefinition<S extends z.ZodType> {
   task: Task;
   /** BullMQ queue name (before the key prefix). */
@@ -91,6 +114,14 @@ export const JOB_CATALOG = {
     queueName: 'parse',
     optionsSchema: ParseOptionsSchema,
     cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons'],
+    attempts: 3,
+    backoffMs: 1000,
+  },
+  segment: {
+    task: 'segment',
+    queueName: 'segment',
+    optionsSchema: SegmentOptionsSchema,
+    cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,
   },

@@ -83,5 +83,21 @@ export interface ParseResult {
   timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
 }
 
+export interface SegmentInstance extends Detection {
+  /** The instance's pixels at original resolution, inside `box`. */
+  mask: RleMask;
+  /** Set pixels of `mask`. */
+  area: number;
+}
+
+export interface SegmentResult {
+  /** Highest confidence first; `/v1/jobs/:id/instances/:n/mask.png` is `instances[n]`'s mask. */
+  instances: SegmentInstance[];
+  count: number;
+  image: { width: number; height: number };
+  model: ModelRef;
+  timings: { decodeMs: number; inferMs: number; postMs: number };
+}
+
 export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed', 'canceled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

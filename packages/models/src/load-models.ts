@@ -38,3 +38,8 @@ export async function loadDetectModel(
   }
   return { entry, session, labels };
 }
+
+/** A segmentation model loads as a detector does (sha256, session, labels, input name). */
+export function loadSegmentModel(entry: ModelEntry, modelsDir: string, opts: SessionOptions) {
+  return loadDetectModel(entry, modelsDir, opts);
+}

@@ -32,9 +32,11 @@ export const PreprocessSchema = z.object({
 /**
  * Decoder families. `yolov8`: detection head. `bodypix`: BodyPix 2.0 (`segments` person
  * logit + `parts` 24 part logits, sigmoid person mask). `schp`: a LIP/CIHP 20-class parser
- * such as SCHP (`logits`: one NCHW logit per class, class 0 background).
+ * such as SCHP (`logits`: one NCHW logit per class, class 0 background). `yolov8-seg`: YOLOv8
+ * instance segmentation (`detections`: [4 + classes + 32, anchors] with mask coefficients;
+ * `protos`: [32, h, w] mask prototypes).
  */
-export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp'] as const;
+export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp', 'yolov8-seg'] as const;
 
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
@@ -44,6 +46,7 @@ export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly
     yolov8: { task: 'detect', outputs: ['detections'], resize: 'letterbox' },
     bodypix: { task: 'parse', outputs: ['segments', 'parts'], resize: 'stride' },
     schp: { task: 'parse', outputs: ['logits'], resize: 'letterbox' },
+    'yolov8-seg': { task: 'segment', outputs: ['detections', 'protos'], resize: 'letterbox' },
   };
 
 export const ModelEntrySchema = z.object({

@@ -15,3 +15,5 @@ export * from './parse-decode';
 export * from './parse-assign';
 export * from './overlay';
 export * from './detection-overlay';
+export * from './segment-mask';
+export * from './segment-overlay';

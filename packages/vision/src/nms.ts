@@ -6,6 +6,8 @@ export interface ScoredBox {
   y2: number;
   score: number;
   classId: number;
+  /** Which head anchor the box came from (segmentation reads its mask coefficients there). */
+  anchor?: number;
 }
 
 export function iou(a: ScoredBox, b: ScoredBox): number {

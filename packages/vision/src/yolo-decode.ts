@@ -10,12 +10,15 @@ export interface YoloDecodeOptions {
   multiLabel?: boolean;
   /** Cap on candidates fed to NMS, highest scores kept (Ultralytics: 30000). */
   maxCandidates?: number;
+  /** Record each box's anchor index (`ScoredBox.anchor`), for heads with per-anchor extras. */
+  withAnchor?: boolean;
 }
 
 /**
  * Decodes one image of a YOLOv8 head output laid out as [4 + classes, anchors]: rows 0–3
  * are cx, cy, w, h in input pixels, the rest are class scores already through a sigmoid.
- * `data` is the image's own slice of the batch output.
+ * `data` is the image's own slice of the batch output. Rows after the class scores (a
+ * segmentation head's mask coefficients) are ignored here.
  */
 export function decodeYoloOutput(
   data: Float32Array,
@@ -32,7 +35,9 @@ export function decodeYoloOutput(
     const cy = data[numAnchors + a];
     const w = data[2 * numAnchors + a];
     const h = data[3 * numAnchors + a];
-    out.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, classId });
+    const box: ScoredBox = { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, classId };
+    if (opts.withAnchor) box.anchor = a;
+    out.push(box);
   };
   for (let a = 0; a < numAnchors; a++) {
     if (opts.multiLabel) {

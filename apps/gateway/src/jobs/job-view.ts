@@ -38,7 +38,7 @@ export interface JobLinks {
   overlay?: string;
   /** Parse: palette PNG whose pixel values are LIP part ids. */
   labels?: string;
-  /** Parse: one binary mask PNG per person, in `persons` order. */
+  /** Parse: one binary mask PNG per person, in `persons` order; segment: one per instance. */
   masks?: string[];
 }
 
@@ -68,6 +68,14 @@ export function linksFor(
   if (!result || typeof result !== 'object') return { self };
   if (task === 'detect')
     return options.overlay === true ? { self, overlay: `${self}/overlay.png` } : { self };
+  if (task === 'segment') {
+    const instances = (result as { instances?: unknown[] }).instances ?? [];
+    return {
+      self,
+      ...(options.overlay === false ? {} : { overlay: `${self}/overlay.png` }),
+      masks: instances.map((_, n) => `${self}/instances/${n}/mask.png`),
+    };
+  }
   const persons = (result as { persons?: unknown[] }).persons ?? [];
   return {
     self,

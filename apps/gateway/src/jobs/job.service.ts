@@ -78,6 +78,11 @@ interface JobRecord {
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
+  /** The model manifest the gateway validates model ids against. */
+  get manifest(): Manifest {
+    return this.deps.manifest;
+  }
+
   private redis<T>(op: () => Promise<T>): Promise<T> {
     return guardRedis(op, this.deps.settings.redisTimeoutMs);
   }
@@ -259,7 +264,7 @@ export class JobService {
     if (!bytes) {
       throw new AppError(
         'not_found',
-        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs draw it only when submitted with overlay=true)' : ''}`,
+        `job ${id} has no ${name}${view.task === 'detect' ? ' (detect jobs draw it only when submitted with overlay=true)' : view.task === 'segment' ? ' (it was submitted with overlay=false)' : ''}`,
       );
     }
     return bytes;

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, type DetectResult, type ParseResult } from '@argus/contracts';
+import { AppError, type DetectResult, type ParseResult, type SegmentResult } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
 import type { JobView } from '../jobs/job-view';
 import { multipartImage } from '../uploads/multipart-image';
@@ -8,8 +8,41 @@ import { submitFromRequest, type UploadSettings } from './jobs.route';
 /**
  * Synchronous endpoints that keep existing clients working: the original Flask service's
  * `POST /detect`, and the DeepStack / CodeProject.AI detection API that Frigate and Home
- * Assistant speak. Both run through the same queue and cache as `/v1/jobs`.
+ * Assistant speak, with its custom-model routes. All run through the same queue and cache as
+ * `/v1/jobs`.
  */
+
+/** The tasks a DeepStack custom model may serve: both answer with boxes. */
+const CUSTOM_TASKS = new Set(['detect', 'segment']);
+
+/** DeepStack's default threshold is 0.4, also when the field is sent empty. */
+function minConfidenceOf(body: Record<string, unknown>): unknown {
+  return body.min_confidence === undefined || body.min_confidence === '' ? 0.4 : body.min_confidence;
+}
+
+interface BoxedResult {
+  detections: DetectResult['detections'];
+  timings: { inferMs: number };
+}
+
+/** DeepStack's answer: integer pixel corners, plus CodeProject.AI's timing fields. */
+function deepstackAnswer(result: BoxedResult, started: number) {
+  return {
+    success: true,
+    predictions: result.detections.map((d) => ({
+      label: d.label,
+      confidence: d.confidence,
+      x_min: Math.round(d.box.x1),
+      y_min: Math.round(d.box.y1),
+      x_max: Math.round(d.box.x2),
+      y_max: Math.round(d.box.y2),
+    })),
+    count: result.detections.length,
+    inferenceMs: Math.round(result.timings.inferMs),
+    processMs: Date.now() - started,
+    code: 200,
+  };
+}
 export function compatRouter(jobs: JobService, settings: UploadSettings & { syncTimeoutMs: number }): Router {
   const router = Router();
 
@@ -40,25 +73,55 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
     async (req: Request, res: Response) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const started = Date.now();
-      // DeepStack's default threshold is 0.4, also when the field is sent empty.
-      const minConfidence =
-        body.min_confidence === undefined || body.min_confidence === '' ? 0.4 : body.min_confidence;
-      const result = await runDetect(req, { confidence: minConfidence, model: body.model });
-      res.json({
-        success: true,
-        predictions: result.detections.map((d) => ({
-          label: d.label,
-          confidence: d.confidence,
-          x_min: Math.round(d.box.x1),
-          y_min: Math.round(d.box.y1),
-          x_max: Math.round(d.box.x2),
-          y_max: Math.round(d.box.y2),
-        })),
-        count: result.count,
-        inferenceMs: Math.round(result.timings.inferMs),
-        processMs: Date.now() - started,
-        code: 200,
-      });
+      const result = await runDetect(req, { confidence: minConfidenceOf(body), model: body.model });
+      res.json(deepstackAnswer(result, started));
+    },
+  );
+
+  // DeepStack / CodeProject.AI custom models: every detection and segmentation model of the
+  // manifest, by id. CodeProject.AI answers the list on GET and POST; so do we.
+  const customModels = () => jobs.manifest.models.filter((m) => CUSTOM_TASKS.has(m.task)).map((m) => m.id);
+  const listModels = (_req: Request, res: Response) => {
+    res.json({ success: true, models: customModels() });
+  };
+  router.get('/v1/vision/custom/list', listModels);
+  router.post('/v1/vision/custom/list', listModels);
+  router.post(
+    '/v1/vision/custom/:model',
+    (req: Request, _res: Response, next) => {
+      // The model is checked before the upload is read: an unknown one costs no bandwidth.
+      const id = String(req.params.model);
+      if (!customModels().includes(id)) {
+        throw new AppError(
+          'not_found',
+          `no custom model "${id}"; POST /v1/vision/custom/list lists them (${customModels().join(', ')})`,
+        );
+      }
+      next();
+    },
+    multipartImage('image', settings),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const started = Date.now();
+      const entry = jobs.manifest.models.find((m) => m.id === String(req.params.model))!;
+      const task = entry.task === 'segment' ? 'segment' : 'detect';
+      // Segmentation models answer with their boxes here; the overlay is skipped (latency).
+      const fields = {
+        confidence: minConfidenceOf(body),
+        model: entry.id,
+        ...(task === 'segment' ? { overlay: 'false' } : {}),
+      };
+      const outcome = await submitFromRequest(req, jobs, settings, task, fields);
+      const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
+      if (view.error) throw new AppError(view.error.code, view.error.message);
+      const result =
+        task === 'segment'
+          ? {
+              detections: (view.result as SegmentResult).instances,
+              timings: (view.result as SegmentResult).timings,
+            }
+          : (view.result as DetectResult);
+      res.json(deepstackAnswer(result, started));
     },
   );
 

@@ -1,13 +1,17 @@
 /**
  * COCO-style detection mAP on coco128, run through the worker's own pipeline
  * (`preprocessDetect` → `runDetectBatch` → `postprocessDetect`) so the number measures what
- * clients get, not a separate re-implementation.
+ * clients get, not a separate re-implementation. A segmentation model (`yolov8-seg`) is scored
+ * on its boxes through `postprocessSegment`; its masks are not scored, because coco128's
+ * labels are boxes only (mask AP needs the polygon annotations it lacks).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@argus/config';
 import {
+  directSegmentRunner,
   loadDetectModel,
+  postprocessSegment,
   manifestPathFor,
   postprocessDetect,
   preprocessDetect,
@@ -16,7 +20,12 @@ import {
   runDetectBatch,
   type PreparedImage,
 } from '@argus/models';
-import { meanAveragePrecision, type GroundTruthBox, type ImageEvaluation } from '@argus/vision';
+import {
+  meanAveragePrecision,
+  type GroundTruthBox,
+  type ImageEvaluation,
+  type ScoredBox,
+} from '@argus/vision';
 
 /**
  * Ultralytics' validation settings (`yolo val`): a very low confidence so the whole
@@ -32,7 +41,7 @@ export const EVAL_POSTPROCESS = {
 export interface DetectEvalOptions {
   /** Folder with `manifest.json` and the installed model files. */
   modelsDir: string;
-  /** Manifest id of a detect model. Default: the manifest's default detect model. */
+  /** Manifest id of a detect or segment model. Default: the manifest's default detect model. */
   modelId?: string;
   /** coco128 root (with `images/train2017`, `labels/train2017`). Default: `defaultCoco128Dir()`. */
   datasetDir?: string;
@@ -136,8 +145,28 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
   const limits = { maxPixels: opts.maxPixels ?? 40_000_000 };
 
   const manifest = readManifest(manifestPathFor(opts.modelsDir));
-  const entry = resolveModel(manifest, 'detect', opts.modelId);
+  const named = manifest.models.find((m) => m.id === opts.modelId);
+  const entry = named?.task === 'segment' ? named : resolveModel(manifest, 'detect', opts.modelId);
+  // A segmentation model loads as a detector does (same checks, same session options).
   const model = await loadDetectModel(entry, opts.modelsDir, { intraOpThreads: opts.intraOpThreads ?? 0 });
+  const segmenter = entry.task === 'segment' ? directSegmentRunner(model) : undefined;
+  /** Each prepared image's boxes in original pixels. */
+  const boxesOf = async (prepared: readonly PreparedImage[]): Promise<ScoredBox[][]> => {
+    if (segmenter) {
+      const out: ScoredBox[][] = [];
+      for (const p of prepared) {
+        const { output } = await segmenter(p.input);
+        const post = { ...EVAL_POSTPROCESS, boxesOnly: true };
+        out.push(postprocessSegment(output, model.labels, p.letterbox, post).map((s) => s.box));
+      }
+      return out;
+    }
+    const outputs = await runDetectBatch(
+      model,
+      prepared.map((p) => p.input),
+    );
+    return outputs.map((o, i) => postprocessDetect(o, model, prepared[i].letterbox, EVAL_POSTPROCESS));
+  };
 
   const prepare = (items: readonly DatasetImage[]) =>
     Promise.all(
@@ -157,14 +186,11 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
       // Decoding the next batch (libvips, on libuv's pool) overlaps inference of this one.
       pending = b + 1 < batches.length ? prepare(batches[b + 1]) : undefined;
       const prepared = await current;
-      const outputs = await runDetectBatch(
-        model,
-        prepared.map((p) => p.input),
-      );
+      const boxes = await boxesOf(prepared);
       for (let i = 0; i < prepared.length; i++) {
         const { letterbox } = prepared[i];
         const item = batches[b][i];
-        const detections = postprocessDetect(outputs[i], model, letterbox, EVAL_POSTPROCESS);
+        const detections = boxes[i];
         // Labels are normalised to the EXIF-oriented image, the frame the boxes are mapped to.
         const groundTruth = item.labelPath
           ? parseYoloLabels(

@@ -9,6 +9,10 @@ import {
   type ParseModelInfo,
   type ParseNetOutput,
   type ParseRunners,
+  protoShapeOf,
+  type SegmentModelInfo,
+  type SegmentNetOutput,
+  type SegmentRunner,
 } from '@argus/models';
 import type { Size } from '@argus/vision';
 import { Batcher } from '../batching/batcher';
@@ -53,6 +57,36 @@ export function batchedDetector(
     const output = outputs[outputName];
     if (!output) throw new Error(`model "${entry.id}" returned no output "${outputName}"`);
     return splitBatchOutput(output.data, inputs.length);
+  });
+  return { runner: (input) => batcher.submit(input), batcher, pool };
+}
+
+/**
+ * The segmentation network's batcher. Its model has a fixed batch of one (int8 with dynamic
+ * activation scales), so each run holds one input; the batcher still queues inputs for the
+ * instances and gives the same timings as the other models.
+ */
+export function batchedSegmenter(
+  model: SegmentModelInfo,
+  pool: SessionPool,
+  serving: ModelServing,
+): BatchedModel<SegmentRunner> {
+  const { entry } = model;
+  const plane = 3 * entry.preprocess.width * entry.preprocess.height;
+  const fetch = [entry.outputs.detections, entry.outputs.protos];
+  const batcher = new Batcher<Float32Array, SegmentNetOutput>(batcherOptions(serving), async (inputs) => {
+    const stacked = stackInputs(inputs, plane);
+    const { outputs } = await pool.run(
+      { [entry.input.name]: { data: stacked, dims: detectInputDims(entry, inputs.length) } },
+      fetch,
+    );
+    const det = outputs[entry.outputs.detections];
+    const protos = outputs[entry.outputs.protos];
+    if (!det || !protos) throw new Error(`model "${entry.id}" returned no detections or protos`);
+    const dets = splitBatchOutput(det.data, inputs.length);
+    const protoSlices = splitBatchOutput(protos.data, inputs.length);
+    const proto = protoShapeOf(protos.dims);
+    return dets.map((detections, i) => ({ detections, protos: protoSlices[i], proto }));
   });
   return { runner: (input) => batcher.submit(input), batcher, pool };
 }

@@ -6,6 +6,8 @@ import {
   type DetectResult,
   type ParseOptions,
   type ParseResult,
+  type SegmentOptions,
+  type SegmentResult,
 } from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type {
@@ -106,10 +108,22 @@ export class InferenceClient {
     return { result: output.result, artifacts: output.artifacts };
   }
 
+  async segment(
+    modelId: string,
+    image: Buffer,
+    options: SegmentOptions,
+  ): Promise<{ result: SegmentResult; artifacts: Artifacts }> {
+    const output = await this.request({ kind: 'segment', modelId, options }, image);
+    if (output.kind !== 'segment')
+      throw new Error(`inference thread answered a segment request with a ${output.kind} result`);
+    return { result: output.result, artifacts: output.artifacts };
+  }
+
   private request(
     req:
       | { kind: 'detect'; modelId: string; options: DetectOptions }
-      | { kind: 'parse'; modelId: string; options: ParseOptions },
+      | { kind: 'parse'; modelId: string; options: ParseOptions }
+      | { kind: 'segment'; modelId: string; options: SegmentOptions },
     image: Buffer,
   ): Promise<InferenceOutput> {
     const requestId = this.nextId++;

@@ -1,4 +1,12 @@
-import type { DetectOptions, DetectResult, ErrorCode, ParseOptions, ParseResult } from '@argus/contracts';
+import type {
+  DetectOptions,
+  DetectResult,
+  ErrorCode,
+  ParseOptions,
+  ParseResult,
+  SegmentOptions,
+  SegmentResult,
+} from '@argus/contracts';
 import type { ModelServing } from '../batching/model-settings';
 
 /** Messages between the worker's main thread and its inference thread. */
@@ -14,14 +22,16 @@ export interface InferenceThreadInit {
 /** The upload bytes travel as a transferred buffer, never copied between threads. */
 export type InferenceRequest =
   | { requestId: number; kind: 'detect'; modelId: string; image: Uint8Array; options: DetectOptions }
-  | { requestId: number; kind: 'parse'; modelId: string; image: Uint8Array; options: ParseOptions };
+  | { requestId: number; kind: 'parse'; modelId: string; image: Uint8Array; options: ParseOptions }
+  | { requestId: number; kind: 'segment'; modelId: string; image: Uint8Array; options: SegmentOptions };
 
 /** PNGs produced by a parse, by artifact name (`overlay.png`, `labels.png`, `person-0.png`, …). */
 export type Artifacts = Record<string, Uint8Array>;
 
 export type InferenceOutput =
   | { kind: 'detect'; result: DetectResult; artifacts: Artifacts }
-  | { kind: 'parse'; result: ParseResult; artifacts: Artifacts };
+  | { kind: 'parse'; result: ParseResult; artifacts: Artifacts }
+  | { kind: 'segment'; result: SegmentResult; artifacts: Artifacts };
 
 export type InferenceResponse =
   | { requestId: number; ok: true; output: InferenceOutput }

@@ -8,19 +8,22 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@argus/contracts';
-import { renderDetectionOverlay } from '@argus/vision';
+import { decodeRgb, renderDetectionOverlay, renderSegmentOverlay } from '@argus/vision';
 import {
   detectImageWith,
   labelMapFor,
   parseImageWith,
   readLabels,
   readManifest,
+  segmentImageWith,
   type DetectModelInfo,
   type DetectRunner,
   type ParseModelInfo,
   type ParseRunners,
+  type SegmentModelInfo,
+  type SegmentRunner,
 } from '@argus/models';
-import { batchedDetector, batchedParser, type BatchedModel } from './batched-runners';
+import { batchedDetector, batchedParser, batchedSegmenter, type BatchedModel } from './batched-runners';
 import { SessionPool, type PoolLog } from './session-pool';
 import type {
   Artifacts,
@@ -40,6 +43,7 @@ const log: PoolLog = (level, message, fields) => post({ type: 'log', level, mess
 interface Served {
   detect: Map<string, { info: DetectModelInfo } & BatchedModel<DetectRunner>>;
   parse: Map<string, { info: ParseModelInfo } & BatchedModel<ParseRunners['parts']>>;
+  segment: Map<string, { info: SegmentModelInfo } & BatchedModel<SegmentRunner>>;
   /** Finds people for parse's crop mode: the default detector when it is loaded. */
   personDetector?: { info: DetectModelInfo; runner: DetectRunner };
 }
@@ -72,12 +76,15 @@ async function load(): Promise<Served> {
         return { entry, serving, pool };
       }),
     );
-    const served: Served = { detect: new Map(), parse: new Map() };
+    const served: Served = { detect: new Map(), parse: new Map(), segment: new Map() };
     for (const { entry, serving, pool } of started) {
       const labels = readLabels(init.modelsDir, entry);
       if (entry.task === 'detect') {
         const info: DetectModelInfo = { entry, labels };
         served.detect.set(entry.id, { info, ...batchedDetector(info, pool, serving) });
+      } else if (entry.task === 'segment') {
+        const info: SegmentModelInfo = { entry, labels };
+        served.segment.set(entry.id, { info, ...batchedSegmenter(info, pool, serving) });
       } else {
         const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
         served.parse.set(entry.id, { info, ...batchedParser(info, pool, serving) });
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
   port.on('message', (req: InferenceRequest) => {
     void handle(served, req);
   });
-  const loaded = [...served.detect.keys(), ...served.parse.keys()];
+  const loaded = [...served.detect.keys(), ...served.parse.keys(), ...served.segment.keys()];
   post({
     type: 'ready',
     models: loaded,
@@ -133,6 +140,23 @@ async function run(
     }
     return {
       output: { kind: 'detect', result, artifacts },
+      transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
+    };
+  }
+  if (req.kind === 'segment') {
+    const model = served.segment.get(req.modelId);
+    if (!model)
+      throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
+    const { result, masks } = await segmentImageWith(model.info, model.runner, bytes, req.options, limits);
+    const artifacts: Artifacts = {};
+    if (req.options.overlay) {
+      const started = performance.now();
+      const image = await decodeRgb(bytes, limits);
+      artifacts['overlay.png'] = owned(await renderSegmentOverlay(image, result.instances, masks));
+      result.timings.postMs = Math.round((result.timings.postMs + performance.now() - started) * 10) / 10;
+    }
+    return {
+      output: { kind: 'segment', result, artifacts },
       transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
     };
   }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
-import { loadDetectModel, loadParseModel, readManifest } from '@argus/models';
+import { loadDetectModel, loadParseModel, loadSegmentModel, readManifest } from '@argus/models';
 import type { RunRequest, SessionEvent, SessionThreadInit, TensorMessage } from './inference-protocol';
 
 const init = workerData as SessionThreadInit;
@@ -22,7 +22,9 @@ async function load(): Promise<InferenceSession> {
   const model =
     entry.task === 'detect'
       ? await loadDetectModel(entry, init.modelsDir, opts)
-      : await loadParseModel(entry, init.modelsDir, opts);
+      : entry.task === 'segment'
+        ? await loadSegmentModel(entry, init.modelsDir, opts)
+        : await loadParseModel(entry, init.modelsDir, opts);
   return model.session;
 }
 
