@@ -6,11 +6,13 @@ import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import type { IdempotencyStore } from './jobs/idempotency';
 import type { JobService } from './jobs/job.service';
+import type { JobWaiters } from './jobs/job-waiters';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { jobsRouter } from './routes/jobs.route';
+import { jobEventsRouter } from './routes/job-events.route';
 import { artifactsRouter } from './routes/artifacts.route';
 import { lifecycleRouter } from './routes/lifecycle.route';
 import { compatRouter } from './routes/compat.route';
@@ -23,6 +25,8 @@ export interface GatewayDeps {
   log: Logger;
   jobs: JobService;
   jobEvents: JobEvents;
+  /** Clients waiting on jobs (long-poll, event streams, `Prefer: wait`). */
+  waiters: JobWaiters;
   idempotency: IdempotencyStore;
   keys: RedisKeys;
   redis: Redis;
@@ -43,6 +47,8 @@ export interface GatewayDeps {
     syncTimeoutMs: number;
     redisTimeoutMs: number;
     workerMaxAgeMs: number;
+    /** Event-stream heartbeat (comment lines); default 15 s. */
+    sseHeartbeatMs?: number;
   };
 }
 
@@ -65,7 +71,8 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());
   app.use(metricsRouter(telemetry));
-  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency));
+  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, deps.waiters));
+  app.use(jobEventsRouter(deps.jobs, deps.waiters, { heartbeatMs: deps.settings.sseHeartbeatMs }));
   app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads));

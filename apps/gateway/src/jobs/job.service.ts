@@ -217,13 +217,17 @@ export class JobService {
       throw new AppError('already_finished', `job ${id} has already finished`);
     }
     if (state !== 'active') {
+      // The record goes first: waiters woken by the removal read it rather than a gap (a
+      // job in BullMQ always wins over a record, so it is invisible until then).
+      const record = await this.writeCanceledRecord(job);
       const removed = await this.redis(() =>
         job.remove().then(
           () => true,
           () => false, // it became active (locked) in the meantime
         ),
       );
-      if (removed) return { view: await this.recordCanceled(job), accepted: false };
+      if (removed) return { view: await this.recordCanceled(job, record), accepted: false };
+      await this.redis(() => this.deps.blobs.delete(this.deps.keys.jobRecord(record.id)));
     }
     await this.redis(() =>
       this.deps.blobs.putJson(
@@ -293,7 +297,7 @@ export class JobService {
     return this.redis(() => this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id)));
   }
 
-  private async recordCanceled(job: ArgusJob): Promise<JobView> {
+  private async writeCanceledRecord(job: ArgusJob): Promise<JobRecord> {
     const record: JobRecord = {
       id: String(job.id),
       task: job.data.task,
@@ -312,6 +316,10 @@ export class JobService {
         this.deps.settings.resultTtlSeconds,
       ),
     );
+    return record;
+  }
+
+  private async recordCanceled(job: ArgusJob, record: JobRecord): Promise<JobView> {
     await this.redis(() => this.deps.blobs.delete(job.data.blobKey));
     await this.redis(() => this.deps.jobEvents.ended(snapshotOfRecord(record)));
     return recordView(record, null);
