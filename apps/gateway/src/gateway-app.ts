@@ -164,7 +164,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       // end and their clients reconnect elsewhere with Last-Event-ID), never left hanging.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       waiters.close();
+      // Connections freed by those answers go idle after close() looked for idle ones.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
       await closed;
+      clearInterval(sweep);
       await Promise.all(Object.values(events).map((e) => e.close()));
       await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));
       await redis.quit().catch(() => redis.disconnect());

@@ -31,7 +31,8 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('a whole number from 1 to 256');
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new InvalidArgumentError('a whole number from 1 to 256');
   return n;
 }
 
@@ -62,7 +63,11 @@ function failureLine(outcome: FileOutcome): string {
 }
 
 /** result.json, overlay.png, labels.png and person-<n>.png for one parsed image. */
-async function writeParseOutputs(client: ArgusClient, view: JobView<ParseResult>, dir: string): Promise<string[]> {
+async function writeParseOutputs(
+  client: ArgusClient,
+  view: JobView<ParseResult>,
+  dir: string,
+): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
   const written = [path.join(dir, 'result.json')];
   await fs.writeFile(written[0], `${JSON.stringify(view.result, null, 2)}\n`);
@@ -110,7 +115,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
           else out(`${o.file}: ${describeDetections(o.view!.result as DetectResult)}`);
         });
         if (global.json) {
-          out(JSON.stringify(outcomes.map((o) => ({ file: o.file, ...(o.view ? { job: o.view } : { error: o.error }) }))));
+          out(
+            JSON.stringify(
+              outcomes.map((o) => ({ file: o.file, ...(o.view ? { job: o.view } : { error: o.error }) })),
+            ),
+          );
         }
         if (outcomes.some((o) => o.error)) setExitCode(1);
       },
@@ -118,7 +127,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   );
 
   program.addCommand(
-    batchCommand('parse', 'parse people in images; writes DIR/<image>/result.json, overlay.png, labels.png, person-N.png')
+    batchCommand(
+      'parse',
+      'parse people in images; writes DIR/<image>/result.json, overlay.png, labels.png, person-N.png',
+    )
       .requiredOption('-o, --out <dir>', 'output folder')
       .action(async (paths: string[], opts: BatchOptions & { out: string }, cmd: Command) => {
         const { client, global } = clientOf(cmd);

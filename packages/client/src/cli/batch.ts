@@ -58,7 +58,12 @@ export async function runBatch(
   return outcomes.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file));
 }
 
-async function runOne(client: ArgusClient, task: Task, file: string, options: TaskOptions): Promise<FileOutcome> {
+async function runOne(
+  client: ArgusClient,
+  task: Task,
+  file: string,
+  options: TaskOptions,
+): Promise<FileOutcome> {
   try {
     const bytes = await fs.readFile(file);
     const run = task === 'detect' ? client.detect.bind(client) : client.parse.bind(client);

@@ -21,11 +21,14 @@ export async function expandInputs(paths: string[]): Promise<Inputs> {
     if (!stat) throw new UsageError(`${given}: no such file or folder`);
     if (stat.isDirectory()) {
       fromFolder = true;
-      const names = (await fs.readdir(given)).filter((n) => IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase()));
+      const names = (await fs.readdir(given)).filter((n) =>
+        IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase()),
+      );
       files.push(...names.sort().map((n) => path.join(given, n)));
     } else files.push(given);
   }
-  if (files.length === 0) throw new UsageError('no images found (JPEG, PNG or WebP files, or folders of them)');
+  if (files.length === 0)
+    throw new UsageError('no images found (JPEG, PNG or WebP files, or folders of them)');
   return { files, fromFolder };
 }
 
