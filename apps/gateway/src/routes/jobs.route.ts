@@ -36,7 +36,10 @@ export function taskFrom(body: Record<string, unknown>): Task {
   return parsed.data;
 }
 
-/** Validates the upload and the options, then submits; shared by every submit endpoint. */
+/**
+ * Submits an upload; shared by every submit endpoint. Options are checked first, then the
+ * result cache; the image itself is checked only on a miss (see JobService.submit).
+ */
 export async function submitFromRequest(
   req: Request,
   jobs: JobService,
@@ -46,9 +49,14 @@ export async function submitFromRequest(
   extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
-  jobs.parseOptions(task, fields);
-  const image = await validateImage(req.file!.buffer, settings.maxPixels);
-  const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
+  const outcome = await jobs.submit({
+    task,
+    bytes: req.file!.buffer,
+    checkImage: (bytes) => validateImage(bytes, settings.maxPixels),
+    fields,
+    requestId: req.requestId,
+    ...extra,
+  });
   settings.observer?.submitted(task, outcome.source);
   return outcome;
 }
