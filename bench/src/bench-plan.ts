@@ -23,7 +23,11 @@ export interface BenchPlan {
   /** Status polls start `pollMs` after submitting and back off by ×1.25 up to `pollMaxMs`. */
   pollMs: number;
   pollMaxMs: number;
+  /** Clients poll (BENCH_POLL_MS set) instead of waiting on the events stream. */
+  polling?: boolean;
   cacheMs: number;
+  /** Results without polling: clients through the events stream and long-poll, and a light load. */
+  wait: { clients: number; durationMs: number; lightClients: number; lightMs: number };
   overload: { durationMs: number; timeoutMs: number; factor: number };
   grid: {
     maxBatchSizes: number[];
@@ -101,6 +105,7 @@ export const FULL_PLAN: BenchPlan = {
   pollMs: 50,
   pollMaxMs: 250,
   cacheMs: 6000,
+  wait: { clients: 8, durationMs: 10_000, lightClients: 1, lightMs: 6000 },
   overload: { durationMs: 10_000, timeoutMs: 15_000, factor: 2 },
   grid: {
     maxBatchSizes: [1, 2, 4, 8],
@@ -149,6 +154,7 @@ export const SMOKE_PLAN: BenchPlan = {
   pollMs: 50,
   pollMaxMs: 250,
   cacheMs: 1500,
+  wait: { clients: 8, durationMs: 2000, lightClients: 1, lightMs: 1500 },
   overload: { durationMs: 1500, timeoutMs: 4000, factor: 2 },
   grid: {
     maxBatchSizes: [4],
