@@ -127,7 +127,7 @@ export async function followJob(
 ): Promise<JobView> {
   const client = new ArgusClient({ url: '', apiKey });
   try {
-    return (await client.wait(id, { signal, onProgress: (view) => onProgress(view) })) as JobView;
+    return await client.wait(id, { signal, onProgress: (view) => onProgress(view) });
   } catch (err) {
     if (err instanceof ArgusError)
       throw new ApiError(err.status, err.code, err.message, err.retryAfterSeconds);
