@@ -1,12 +1,13 @@
 /**
  * Load through `@argus/client`, as users call the API: submit, then wait for the end through
- * the job's event stream or through long-poll (`GET /v1/jobs/:id?wait=N`). No status
- * polling: the wait costs one request (two for a long-poll that outlasts its N seconds).
+ * the job's event stream, through long-poll (`GET /v1/jobs/:id?wait=N`), or by letting the
+ * submit itself wait (`Prefer: wait=N`, what `client.detect()` does). No status polling.
  */
 import { ArgusClient, ArgusError, isTerminal, type JobView } from '@argus/client';
 import type { Outcome, Request } from './http-load';
 
-export type WaitMode = 'events' | 'long-poll';
+/** How the client learns the end: the events stream, long-poll, or `Prefer: wait` on the submit. */
+export type WaitMode = 'events' | 'long-poll' | 'prefer';
 
 function timingsOf(view: JobView): Record<string, number> | undefined {
   return (view.result as { timings?: Record<string, number> } | undefined)?.timings;
@@ -33,6 +34,7 @@ export function clientRequest(baseUrl: string, fields: Record<string, string>, m
       const submitted = await client.submit(task === 'parse' ? 'parse' : 'detect', image.bytes, options, {
         fileName: image.name,
         signal,
+        ...(mode === 'prefer' ? { waitSeconds: 30 } : {}),
       });
       const view = isTerminal(submitted)
         ? submitted

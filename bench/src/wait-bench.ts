@@ -69,6 +69,7 @@ export async function benchWaiting(ctx: WaitBenchContext, bus: BenchImage): Prom
       ['sync POST /detect', syncDetectRequest(platform.url)],
       ['submit + events stream', events],
       ['submit + long-poll', longPoll],
+      ['submit with Prefer: wait (client.detect)', clientRequest(platform.url, { task: 'detect' }, 'prefer')],
     ];
     for (const [label, request] of light) {
       const result = await load(request, w.lightClients, w.lightMs);
