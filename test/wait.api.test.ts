@@ -4,6 +4,7 @@
  * waiters), `Prefer: wait=N`, and a gateway restart while clients wait. The worker starts
  * late so jobs sit queued until a test lets them run.
  */
+import net from 'node:net';
 import { ArgusClient, readEventStream, type ServerSentEvent } from '@argus/client';
 import { sample, sleep, startPlatform, type Platform } from './support/platform';
 
@@ -232,6 +233,44 @@ describe('waiting for jobs without polling', () => {
       expect(JSON.parse(last.data).status).toBe(last.event);
     }, 120_000);
   });
+});
+
+/** A port free right now (the gateway restarts on it, so clients find it again). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('a client waiting through a gateway restart', () => {
+  it('reconnects with Last-Event-ID and gets the end, with progress seen once each', async () => {
+    const port = String(await freePort());
+    const platform = await startPlatform({ workers: 0, gatewayEnv: { PORT: port } });
+    try {
+      const client = new ArgusClient({ url: platform.url });
+      const submit = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect' });
+      const seen: string[] = [];
+      const waiting = client.wait(submit.body.id, {
+        onProgress: (v) => seen.push(`${v.status}:${v.progress.percent}`),
+      });
+      await sleep(500);
+      const old = platform.gateway!;
+      old.child.kill('SIGTERM');
+      expect(await old.exited).toBe(0);
+      platform.processes.splice(platform.processes.indexOf(old), 1);
+      await platform.startGateway({ PORT: port });
+      const worker = platform.startWorker();
+      await platform.waitForWorkerReady(worker);
+      const view = await waiting;
+      expect(view).toMatchObject({ id: submit.body.id, status: 'completed' });
+      expect(seen[0]).toBe('queued:0');
+      expect(new Set(seen).size).toBe(seen.length);
+    } finally {
+      await platform.stop();
+    }
+  }, 120_000);
 });
 
 describe('a gateway killed outright', () => {
