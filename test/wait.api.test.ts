@@ -106,6 +106,18 @@ describe('waiting for jobs without polling', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect((await refused.json()).error.code).toBe('unavailable');
+    // A submit asking to wait is still accepted: 202 without Preference-Applied, never 503.
+    const form = new FormData();
+    form.append('task', 'detect');
+    form.append('confidence', '0.38');
+    form.append('image', new Blob([new Uint8Array(sample('bus.jpg').bytes)]), 'bus.jpg');
+    const submitted = await fetch(`${platform.url}/v1/jobs`, {
+      method: 'POST',
+      body: form,
+      headers: { Prefer: 'wait=5' },
+    });
+    expect(submitted.status).toBe(202);
+    expect(submitted.headers.get('preference-applied')).toBeNull();
     for (const h of holders) h.abort();
     await Promise.all(holders.map((h) => h.finished.catch(() => undefined)));
     // The gateway notices the closed streams and frees their places.

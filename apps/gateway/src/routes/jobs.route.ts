@@ -101,9 +101,16 @@ export function jobsRouter(
     const send = async (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
       let view = outcome.view;
       if (preferWait !== undefined) {
-        res.setHeader('Preference-Applied', `wait=${preferWait}`);
-        if (!isTerminal(view)) {
-          view = (await waitForView(jobs, waiters, view.id, preferWait, abortOnClose(res), view)) ?? view;
+        // The job exists by now: a wait that cannot be had (too many waiters, shutting
+        // down, Redis gone) must not turn its acceptance into an error, so it answers 202.
+        const waited = isTerminal(view)
+          ? view
+          : await waitForView(jobs, waiters, view.id, preferWait, abortOnClose(res), view).catch(
+              () => undefined,
+            );
+        if (waited) {
+          view = waited;
+          res.setHeader('Preference-Applied', `wait=${preferWait}`);
         }
       }
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
