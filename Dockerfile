@@ -25,6 +25,7 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY packages/client/package.json ./packages/client/
 COPY packages/config/package.json ./packages/config/
 COPY packages/contracts/package.json ./packages/contracts/
 COPY packages/metrics/package.json ./packages/metrics/
@@ -45,7 +46,7 @@ COPY packages ./packages
 COPY apps ./apps
 COPY models/manifest.json ./models/manifest.json
 COPY models/labels ./models/labels
-RUN npx tsc -b apps/gateway apps/worker apps/tools apps/webui
+RUN npx tsc -b packages/client apps/gateway apps/worker apps/tools apps/webui
 
 # ---- deps: production dependencies only ----------------------------------------------------
 # onnxruntime-node ships binaries for every OS and CPU (~290 MB); keep this machine's only.
@@ -79,6 +80,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app ./
 # Compiled code and the files read at run time; sources, tests and dev tools stay behind.
+COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY --from=build /app/packages/config/dist ./packages/config/dist
 COPY --from=build /app/packages/contracts/dist ./packages/contracts/dist
 COPY --from=build /app/packages/metrics/dist ./packages/metrics/dist

@@ -388,6 +388,7 @@ describe('openapi.json documents exactly the routes the gateway serves', () => {
     log: unused,
     jobs: unused,
     jobEvents: unused,
+    waiters: unused,
     idempotency: unused,
     keys: unused,
     redis: unused,

@@ -34,9 +34,13 @@ let profile: string;
 const offOrigin: string[] = [];
 const consoleErrors: string[] = [];
 
+/** The page's API requests, as `METHOD /path`. */
+const apiRequests: string[] = [];
+
 function watch(p: Page): void {
   p.on('request', (request) => {
     const url = request.url();
+    if (url.startsWith(platform.url)) apiRequests.push(`${request.method()} ${new URL(url).pathname}`);
     if (!url.startsWith(platform.url) && !/^(blob|data):/.test(url)) offOrigin.push(url);
   });
   p.on('console', (message) => {
@@ -231,6 +235,9 @@ describe('the WebUI in chromium', () => {
   it('detects objects in bus.jpg: boxes on the canvas, rows that match the API, a slider that filters', async () => {
     await page.setInputFiles('#file-input', path.join(SAMPLES, 'bus.jpg'));
     const id = await waitForNewest(page, 1, 'completed');
+    // The page followed the job through its event stream, with no status polls.
+    expect(apiRequests).toContain(`GET /v1/jobs/${id}/events`);
+    expect(apiRequests).not.toContain(`GET /v1/jobs/${id}`);
     const api = await platform.get(`/v1/jobs/${id}`);
     const detections = api.body.result.detections as {
       label: string;

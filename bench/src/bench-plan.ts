@@ -23,7 +23,11 @@ export interface BenchPlan {
   /** Status polls start `pollMs` after submitting and back off by ×1.25 up to `pollMaxMs`. */
   pollMs: number;
   pollMaxMs: number;
+  /** Clients poll (BENCH_POLL_MS set) instead of waiting on the events stream. */
+  polling?: boolean;
   cacheMs: number;
+  /** Results without polling: clients through the events stream and long-poll, and a light load. */
+  wait: { clients: number; durationMs: number; lightClients: number; lightMs: number };
   overload: { durationMs: number; timeoutMs: number; factor: number };
   /** The DeepStack route at light load, per model (deepstack-latency.ts). */
   deepstack: { warmupMs: number; durationMs: number; timeoutMs: number };
@@ -104,6 +108,7 @@ export const FULL_PLAN: BenchPlan = {
   pollMaxMs: 250,
   cacheMs: 6000,
   deepstack: { warmupMs: 2000, durationMs: 20_000, timeoutMs: 10_000 },
+  wait: { clients: 8, durationMs: 10_000, lightClients: 1, lightMs: 6000 },
   overload: { durationMs: 10_000, timeoutMs: 15_000, factor: 2 },
   grid: {
     maxBatchSizes: [1, 2, 4, 8],
@@ -153,6 +158,7 @@ export const SMOKE_PLAN: BenchPlan = {
   pollMaxMs: 250,
   cacheMs: 1500,
   deepstack: { warmupMs: 500, durationMs: 2500, timeoutMs: 10_000 },
+  wait: { clients: 8, durationMs: 2000, lightClients: 1, lightMs: 1500 },
   overload: { durationMs: 1500, timeoutMs: 4000, factor: 2 },
   grid: {
     maxBatchSizes: [4],

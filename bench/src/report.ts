@@ -5,6 +5,8 @@ import type { CeilingResult } from './ceiling';
 import type { LoadResult } from './http-load';
 import type { CpuShares, MachineInfo } from './proc-stats';
 import { fmt, fmtMs, median, type LatencySummary } from './stats';
+import type { WaitReport } from './wait-bench';
+import { renderWaitSection } from './wait-report';
 
 export interface LoadRun {
   label: string;
@@ -44,6 +46,8 @@ export interface BenchReport {
   /** The one-worker detect load through the synchronous `POST /detect`. */
   platformSync?: LoadRun;
   inline?: LoadRun;
+  /** Results without polling: events stream, long-poll, light load, cache hits vs a reference. */
+  wait?: WaitReport;
   overloadRate?: number;
   overload: OverloadRun[];
   grid: (GridCell & { maxBatchSize: number; delayMs: number })[];
@@ -176,8 +180,12 @@ export function renderReport(r: BenchReport): string {
   out.push(
     '## 2. Platform: HTTP → gateway → Redis/BullMQ → worker',
     '',
-    `Closed loop: ${p.detectClients} clients for detect, ${p.parseClients} for parse, each submitting \`POST /v1/jobs\` and polling \`GET /v1/jobs/:id\` from ${r.plan.pollMs} ms after the submit, backing off ×1.25 up to ${r.plan.pollMaxMs} ms ` +
-      `(a latency is at most 25 % or ${r.plan.pollMaxMs} ms late; the synchronous \`POST /detect\` row in part 4 has no polling). Every upload has distinct bytes (no cache hit, no deduplication). Worker: \`WORKER_MODELS=yolov8n,bodypix-075\`, ` +
+    `Closed loop: ${p.detectClients} clients for detect, ${p.parseClients} for parse, each submitting \`POST /v1/jobs\` ` +
+      (r.plan.polling
+        ? `and polling \`GET /v1/jobs/:id\` from ${r.plan.pollMs} ms after the submit, backing off ×1.25 up to ${r.plan.pollMaxMs} ms ` +
+          `(BENCH_POLL_MS; a latency is at most 25 % or ${r.plan.pollMaxMs} ms late).`
+        : 'through `@argus/client` and waiting on the job’s events stream (`GET /v1/jobs/:id/events`, no polling).') +
+      ` The synchronous \`POST /detect\` row in part 4 waits on BullMQ's queue events. Every upload has distinct bytes (no cache hit, no deduplication). Worker: \`WORKER_MODELS=yolov8n,bodypix-075\`, ` +
       `every other setting at its default (listed above). ${p.durationMs / 1000} s measured after ${p.warmupMs / 1000} s of warm-up.`,
     '',
     table(
@@ -488,6 +496,7 @@ export function renderReport(r: BenchReport): string {
     );
     if (r.inline) out.push(`Inline server peak RSS under load: ${mib(r.inline.rssPeak.inline)}.`, '');
   }
+  out.push(renderWaitSection(r, r.wait, bestCeiling(r, 'detect')?.imagesPerSec));
   for (const note of r.notes) out.push(note, '');
   return out.join('\n');
 }

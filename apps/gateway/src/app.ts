@@ -6,11 +6,13 @@ import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import type { IdempotencyStore } from './jobs/idempotency';
 import type { JobService } from './jobs/job.service';
+import type { JobWaiters } from './jobs/job-waiters';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { jobsRouter } from './routes/jobs.route';
+import { jobEventsRouter } from './routes/job-events.route';
 import { artifactsRouter } from './routes/artifacts.route';
 import { lifecycleRouter } from './routes/lifecycle.route';
 import { compatRouter } from './routes/compat.route';
@@ -24,6 +26,8 @@ export interface GatewayDeps {
   log: Logger;
   jobs: JobService;
   jobEvents: JobEvents;
+  /** Clients waiting on jobs (long-poll, event streams, `Prefer: wait`). */
+  waiters: JobWaiters;
   idempotency: IdempotencyStore;
   keys: RedisKeys;
   redis: Redis;
@@ -46,6 +50,8 @@ export interface GatewayDeps {
     workerMaxAgeMs: number;
     /** Where label files live (OIP model metadata reads class counts there). */
     modelsDir?: string;
+    /** Event-stream heartbeat (comment lines); default 15 s. */
+    sseHeartbeatMs?: number;
   };
 }
 
@@ -75,7 +81,8 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(oipRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));
   app.use(openapiRouter());
   app.use(metricsRouter(telemetry));
-  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency));
+  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, deps.waiters));
+  app.use(jobEventsRouter(deps.jobs, deps.waiters, { heartbeatMs: deps.settings.sseHeartbeatMs }));
   app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads));

@@ -21,6 +21,7 @@ import { MetricsSnapshotStore } from '@argus/metrics';
 import { createApp } from './app';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { JobService } from './jobs/job.service';
+import { JobWaiters } from './jobs/job-waiters';
 import { Backpressure } from './jobs/backpressure';
 import { apiKeyAuth } from './http/auth';
 import { submitRateLimit } from './http/rate-limit';
@@ -92,6 +93,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     },
   });
+  const waiters = new JobWaiters(events, { maxWaiters: config.MAX_WAITERS });
   const telemetry = new GatewayTelemetry({
     queues,
     snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
@@ -122,6 +124,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     telemetry,
     jobs,
     jobEvents,
+    waiters,
     idempotency,
     keys,
     redis,
@@ -139,6 +142,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
       workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
       modelsDir: config.MODELS_DIR,
+      sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
     },
   });
 
@@ -156,8 +160,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     server,
     url,
     async close() {
-      // Stop accepting, let in-flight requests finish, then drop connections.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let in-flight requests finish, then drop connections. Clients
+      // waiting on jobs are answered now (long-polls with the current view, event streams
+      // end and their clients reconnect elsewhere with Last-Event-ID), never left hanging.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      waiters.close();
+      // Connections freed by those answers go idle after close() looked for idle ones.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      await closed;
+      clearInterval(sweep);
       await Promise.all(Object.values(events).map((e) => e.close()));
       await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));
       await redis.quit().catch(() => redis.disconnect());

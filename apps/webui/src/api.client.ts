@@ -1,9 +1,12 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /**
- * The public API, as any client calls it: `POST /v1/jobs`, `GET /v1/jobs/{id}` and
+ * The public API, as any client calls it: `POST /v1/jobs`, `GET /v1/jobs/{id}`, the job's
+ * event stream (through `@argus/client`, compiled in from packages/client) and
  * `GET /readyz`. Nothing here is private to the page.
  */
+import { ArgusClient } from '../../../packages/client/src/argus-client.js';
+import { ArgusError } from '../../../packages/client/src/api-error.js';
 import type { ApiFailure } from './error-messages.js';
 import type { Fields, Task } from './options.catalog.js';
 
@@ -110,6 +113,26 @@ export async function submitJob(image: Blob, fileName: string, fields: Fields): 
   for (const [name, value] of fields) form.append(name, value);
   form.append('image', image, fileName);
   return (await request('/v1/jobs', { method: 'POST', body: form })) as JobView;
+}
+
+/**
+ * Follows a job until it ends through its event stream (`@argus/client`'s `wait`: it
+ * reconnects after a gateway restart and falls back to long-poll), calling `onProgress` at
+ * each step. Answers the final view; refusals become ApiError as everywhere on the page.
+ */
+export async function followJob(
+  id: string,
+  onProgress: (view: JobView) => void,
+  signal?: AbortSignal,
+): Promise<JobView> {
+  const client = new ArgusClient({ url: '', apiKey });
+  try {
+    return await client.wait(id, { signal, onProgress: (view) => onProgress(view) });
+  } catch (err) {
+    if (err instanceof ArgusError)
+      throw new ApiError(err.status, err.code, err.message, err.retryAfterSeconds);
+    throw err;
+  }
 }
 
 export async function getJob(id: string): Promise<JobView> {

@@ -2,11 +2,12 @@
 /// <reference lib="dom.iterable" />
 /**
  * The page: take photos (drop, file dialog, paste), submit one job each through the public
- * API, poll their state, keep a local history, and show the selected job's result.
+ * API, follow their event streams, keep a local history, and show the selected job's result.
  */
 import {
   ApiError,
   TERMINAL_STATUSES,
+  followJob,
   getJob,
   getReadiness,
   setApiKey,
@@ -36,7 +37,8 @@ import {
 } from './options.catalog.js';
 import { ResultPanel } from './result.panel.js';
 
-const POLL_MS = 500;
+/** After a stream gives up (the gateway unreachable for a while), try again this much later. */
+const REFOLLOW_MS = 5000;
 const READINESS_MS = 10_000;
 const OPTIONS_KEY = 'argus.webui.options.v1';
 /** sessionStorage: a key stays with this tab (and its reloads), never on disk for good. */
@@ -265,7 +267,7 @@ async function upload(entry: HistoryEntry, photo: Blob): Promise<void> {
   }
   persist();
   refresh();
-  schedulePoll();
+  followPending();
 }
 
 function submitFiles(files: readonly File[]): void {
@@ -349,35 +351,39 @@ byId('clear-history').addEventListener('click', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Polling
+// Following jobs (event streams, no polling)
 
-let pollTimer: number | undefined;
+const following = new Set<string>();
 
-function schedulePoll(): void {
-  if (pollTimer !== undefined) return;
-  const pending = entries.some((e) => e.jobId && !TERMINAL_STATUSES.has(e.status));
-  if (pending) pollTimer = window.setTimeout(() => void poll(), POLL_MS);
-}
-
-async function poll(): Promise<void> {
-  const pending = entries.filter((e) => e.jobId && !TERMINAL_STATUSES.has(e.status));
-  await Promise.all(
-    pending.map(async (entry) => {
-      try {
-        apply(entry, await getJob(entry.jobId!));
-      } catch (err) {
+/** One event stream per unfinished job; each updates the page as its job moves. */
+function followPending(): void {
+  for (const entry of entries) {
+    if (!entry.jobId || TERMINAL_STATUSES.has(entry.status) || following.has(entry.key)) continue;
+    following.add(entry.key);
+    const update = (view: JobView) => {
+      apply(entry, view);
+      persist();
+      refresh();
+    };
+    followJob(entry.jobId, update).then(
+      (view) => {
+        following.delete(entry.key);
+        update(view);
+      },
+      (err: unknown) => {
+        following.delete(entry.key);
         if (err instanceof ApiError && err.code === 'not_found') {
           entry.status = 'failed';
           entry.error = { status: err.status, code: err.code, message: err.message };
+          persist();
+          refresh();
+          return;
         }
-        // Anything else (a network blip, 503) is retried on the next round.
-      }
-    }),
-  );
-  persist();
-  refresh();
-  pollTimer = undefined;
-  schedulePoll();
+        // The gateway stayed out of reach through the client's reconnections: later.
+        window.setTimeout(followPending, REFOLLOW_MS);
+      },
+    );
+  }
 }
 
 async function checkReadiness(): Promise<void> {
@@ -407,5 +413,5 @@ restoreOptions();
 persist();
 if (entries.length > 0) select(entries[0].key);
 else refresh();
-schedulePoll();
+followPending();
 void checkReadiness();

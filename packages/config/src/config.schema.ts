@@ -175,6 +175,11 @@ export const EnvSchema = z.object({
   /** How long `POST /detect` and `POST /api/parse` wait for their job before 504. */
   SYNC_TIMEOUT_MS: int(30_000, 1),
 
+  /** Results without polling (`?wait=N`, `/v1/jobs/:id/events`, `Prefer: wait`): the most clients one gateway holds waiting; past it 503 + Retry-After. */
+  MAX_WAITERS: int(10_000, 1),
+  /** Comment heartbeats on event streams, so idle proxies keep them open. */
+  SSE_HEARTBEAT_MS: int(15_000, 10),
+
   MODELS_DIR: z.string().default(path.join(REPO_ROOT, 'models')),
   /** A folder holding the model files (checked by sha256); `../shared/models` when present. */
   MODEL_MIRROR: z

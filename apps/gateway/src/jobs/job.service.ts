@@ -17,7 +17,6 @@ import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
 import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys } from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
-import type { ValidatedImage } from '../uploads/validate-image';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
 
@@ -41,7 +40,15 @@ export interface JobServiceDeps {
 
 export interface SubmitInput {
   task: Task;
-  image: ValidatedImage;
+  /** The upload as received. */
+  bytes: Buffer;
+  /** Its MD5, when the caller already has it. */
+  md5?: string;
+  /**
+   * Checks the upload (type, header, pixel count); run only on a cache miss, since bytes
+   * with a cached result were checked when that result was made.
+   */
+  checkImage: (bytes: Buffer) => Promise<unknown>;
   /** Raw form fields; validated here with the task's schema. */
   fields: Record<string, unknown>;
   requestId: string;
@@ -74,8 +81,18 @@ interface JobRecord {
   finishedAt: number;
 }
 
+/** Distinct option sets remembered by `prepare` (oldest forgotten first). */
+const PREPARED_MEMO_SIZE = 512;
+
+export interface PreparedOptions {
+  options: Record<string, unknown>;
+  model: { id: string; sha256: string };
+}
+
 /** Submits jobs (cache → coalesce → enqueue), reads them back, cancels them. */
 export class JobService {
+  private readonly prepared = new Map<string, PreparedOptions>();
+
   constructor(private readonly deps: JobServiceDeps) {}
 
   /** The model manifest the gateway validates model ids against. */
@@ -100,11 +117,32 @@ export class JobService {
     return parsed.data;
   }
 
-  async submit(input: SubmitInput): Promise<SubmitOutcome> {
-    const { task, image } = input;
-    const options = this.parseOptions(task, input.fields);
+  /**
+   * Parsed options and the resolved model for raw form fields, remembered per distinct set
+   * of fields: a repeated upload (the cache-hit path) does not re-run the zod schema.
+   */
+  prepare(task: Task, fields: Record<string, unknown>): PreparedOptions {
+    const known = Object.entries(fields)
+      .filter(([k, v]) => k !== 'task' && v !== undefined && v !== '')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const memoKey = `${task}\n${JSON.stringify(known)}`;
+    const memo = this.prepared.get(memoKey);
+    if (memo) return memo;
+    const options = this.parseOptions(task, fields);
     const model = resolveModel(this.deps.manifest, task, options.model as string | undefined);
-    const md5 = md5Hex(image.bytes);
+    const prepared = { options, model: { id: model.id, sha256: model.sha256 } };
+    if (this.prepared.size >= PREPARED_MEMO_SIZE) {
+      this.prepared.delete(this.prepared.keys().next().value as string);
+    }
+    this.prepared.set(memoKey, prepared);
+    return prepared;
+  }
+
+  async submit(input: SubmitInput): Promise<SubmitOutcome> {
+    const { task } = input;
+    // The hit path: remembered options, the MD5, one Redis read, the answer.
+    const { options, model } = this.prepare(task, input.fields);
+    const md5 = input.md5 ?? md5Hex(input.bytes);
     const resultKey = this.deps.keys.result({
       task,
       modelId: model.id,
@@ -147,6 +185,7 @@ export class JobService {
       return { view: recordView(record, cached), source: 'cache', md5 };
     }
 
+    await input.checkImage(input.bytes);
     await this.deps.backpressure?.check(task);
     const jobId = crypto.randomUUID();
     const blobKey = this.deps.keys.blob(jobId);
@@ -160,7 +199,7 @@ export class JobService {
       requestId: input.requestId,
       submittedAt: Date.now(),
     };
-    await this.redis(() => this.deps.blobs.put(blobKey, image.bytes, this.deps.settings.blobTtlSeconds));
+    await this.redis(() => this.deps.blobs.put(blobKey, input.bytes, this.deps.settings.blobTtlSeconds));
     // Identical uploads in flight share one job: BullMQ deduplicates on the result key and
     // hands back the job already holding it.
     const job = await this.redis(() =>
@@ -222,13 +261,17 @@ export class JobService {
       throw new AppError('already_finished', `job ${id} has already finished`);
     }
     if (state !== 'active') {
+      // The record goes first: waiters woken by the removal read it rather than a gap (a
+      // job in BullMQ always wins over a record, so it is invisible until then).
+      const record = await this.writeCanceledRecord(job);
       const removed = await this.redis(() =>
         job.remove().then(
           () => true,
           () => false, // it became active (locked) in the meantime
         ),
       );
-      if (removed) return { view: await this.recordCanceled(job), accepted: false };
+      if (removed) return { view: await this.recordCanceled(job, record), accepted: false };
+      await this.redis(() => this.deps.blobs.delete(this.deps.keys.jobRecord(record.id)));
     }
     await this.redis(() =>
       this.deps.blobs.putJson(
@@ -298,7 +341,7 @@ export class JobService {
     return this.redis(() => this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id)));
   }
 
-  private async recordCanceled(job: ArgusJob): Promise<JobView> {
+  private async writeCanceledRecord(job: ArgusJob): Promise<JobRecord> {
     const record: JobRecord = {
       id: String(job.id),
       task: job.data.task,
@@ -317,6 +360,10 @@ export class JobService {
         this.deps.settings.resultTtlSeconds,
       ),
     );
+    return record;
+  }
+
+  private async recordCanceled(job: ArgusJob, record: JobRecord): Promise<JobView> {
     await this.redis(() => this.deps.blobs.delete(job.data.blobKey));
     await this.redis(() => this.deps.jobEvents.ended(snapshotOfRecord(record)));
     return recordView(record, null);

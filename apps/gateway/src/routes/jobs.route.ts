@@ -5,6 +5,8 @@ import type { CallbackPolicy } from '@argus/webhooks';
 import type { JobService, SubmitInput, SubmitOutcome } from '../jobs/job.service';
 import { IdempotencyStore, requestFingerprint } from '../jobs/idempotency';
 import { validateCallbackUrl } from '../jobs/callback-check';
+import { isTerminal, preferWaitSeconds, waitForView, waitSecondsFromQuery } from '../jobs/job-wait';
+import type { JobWaiters } from '../jobs/job-waiters';
 import { multipartImage } from '../uploads/multipart-image';
 import { validateImage } from '../uploads/validate-image';
 
@@ -34,7 +36,10 @@ export function taskFrom(body: Record<string, unknown>): Task {
   return parsed.data;
 }
 
-/** Validates the upload and the options, then submits; shared by every submit endpoint. */
+/**
+ * Submits an upload; shared by every submit endpoint. Options are checked first, then the
+ * result cache; the image itself is checked only on a miss (see JobService.submit).
+ */
 export async function submitFromRequest(
   req: Request,
   jobs: JobService,
@@ -44,9 +49,14 @@ export async function submitFromRequest(
   extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
-  jobs.parseOptions(task, fields);
-  const image = await validateImage(req.file!.buffer, settings.maxPixels);
-  const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
+  const outcome = await jobs.submit({
+    task,
+    bytes: req.file!.buffer,
+    checkImage: (bytes) => validateImage(bytes, settings.maxPixels),
+    fields,
+    requestId: req.requestId,
+    ...extra,
+  });
   settings.observer?.submitted(task, outcome.source);
   return outcome;
 }
@@ -78,6 +88,7 @@ export function jobsRouter(
   jobs: JobService,
   settings: SubmitSettings,
   idempotency: IdempotencyStore,
+  waiters: JobWaiters,
 ): Router {
   const router = Router();
 
@@ -85,18 +96,33 @@ export function jobsRouter(
     const body = (req.body ?? {}) as Record<string, unknown>;
     const task = taskFrom(body);
     const extra = await submissionFrom(body, settings);
-    const send = (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
-      const done = ['completed', 'failed', 'canceled'].includes(outcome.view.status);
+    // Prefer: wait=N (RFC 7240): hold the answer until the job ends, for up to N seconds.
+    const preferWait = preferWaitSeconds(req.get('prefer'));
+    const send = async (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
+      let view = outcome.view;
+      if (preferWait !== undefined) {
+        // The job exists by now: a wait that cannot be had (too many waiters, shutting
+        // down, Redis gone) must not turn its acceptance into an error, so it answers 202.
+        const waited = isTerminal(view)
+          ? view
+          : await waitForView(jobs, waiters, view.id, preferWait, abortOnClose(res), view).catch(
+              () => undefined,
+            );
+        if (waited) {
+          view = waited;
+          res.setHeader('Preference-Applied', `wait=${preferWait}`);
+        }
+      }
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res
-        .status(done ? 200 : 202)
-        .location(outcome.view.links.self)
-        .json(outcome.view);
+        .status(isTerminal(view) ? 200 : 202)
+        .location(view.links.self)
+        .json(view);
     };
 
     const rawKey = req.get('idempotency-key');
     if (!rawKey) {
-      send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
+      await send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
       return;
     }
     const key = IdempotencyStore.validateKey(rawKey);
@@ -105,7 +131,7 @@ export function jobsRouter(
     if (claim.kind === 'replay') {
       const view = await jobs.get(claim.jobId);
       if (view) {
-        send({ view }, true);
+        await send({ view }, true);
         return;
       }
     }
@@ -115,22 +141,33 @@ export function jobsRouter(
         'a request with this Idempotency-Key is still being processed; retry shortly',
       );
     }
+    let outcome: SubmitOutcome;
     try {
-      const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+      outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
       await idempotency.complete(key, fingerprint, outcome.view.id);
-      send(outcome, false);
     } catch (err) {
       await idempotency.release(key, fingerprint).catch(() => undefined);
       throw err;
     }
+    await send(outcome, false);
   });
 
+  // ?wait=N: long-poll, answered as soon as the job ends or after N seconds.
   router.get('/v1/jobs/:id', async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    const view = await jobs.get(id);
+    const wait = waitSecondsFromQuery(req.query.wait);
+    const view =
+      wait > 0 ? await waitForView(jobs, waiters, id, wait, abortOnClose(res)) : await jobs.get(id);
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     res.json(view);
   });
 
   return router;
+}
+
+/** Aborted when the client goes away, so its waiter is released at once. */
+function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
 }
