@@ -18,6 +18,7 @@ import { healthRouter } from './routes/health.route';
 import { openapiRouter } from './routes/openapi.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
+import { OPEN_AUTH, type Authenticator } from './auth/auth';
 
 export interface GatewayDeps {
   log: Logger;
@@ -29,10 +30,12 @@ export interface GatewayDeps {
   registry: WorkerRegistry;
   /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
   telemetry?: GatewayTelemetry;
-  /** Bearer API keys (open when none are configured). */
-  auth?: RequestHandler;
-  /** Per-key rate limit and daily quota on submissions. */
+  /** API keys (auth/auth.ts); without it the app runs open, as chosen by whoever builds it so. */
+  auth?: Authenticator;
+  /** Per-key rate limit and daily quota on submissions (a step in each submit route). */
   submitLimit?: RequestHandler;
+  /** Redeliveries per job (a step in the redeliver route). */
+  redeliverLimit?: RequestHandler;
   settings: {
     /** CORS_ORIGINS; empty = CORS off. */
     corsOrigins?: readonly string[];
@@ -51,24 +54,31 @@ export function createApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // One spelling per route: `/V1/jobs` or `/v1/jobs/` is not `/v1/jobs` (routers below too).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.use(requestId);
   const telemetry = deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
   app.use(requestLog(deps.log, telemetry));
   app.use(securityHeaders);
   app.use(cors(deps.settings.corsOrigins ?? []));
   const uploads = { ...deps.settings, observer: telemetry };
-  if (deps.auth) app.use(deps.auth);
-  // Limits apply to submissions (before the upload is read), not to polling.
-  if (deps.submitLimit)
-    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
+  const auth = deps.auth ?? OPEN_AUTH;
+  app.use(auth.authenticate);
+  const pass: RequestHandler = (_req, _res, next) => next();
+  const guards = {
+    submitLimit: deps.submitLimit ?? pass,
+    redeliverLimit: deps.redeliverLimit ?? pass,
+    formKey: auth.formKey,
+  };
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());
   app.use(metricsRouter(telemetry));
-  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency));
-  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
+  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, guards));
+  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs, guards }));
   app.use(artifactsRouter(deps.jobs));
-  app.use(compatRouter(deps.jobs, uploads));
+  app.use(compatRouter(deps.jobs, uploads, guards));
   app.use(webuiRouter());
 
   app.use(notFound);

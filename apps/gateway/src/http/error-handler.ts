@@ -21,7 +21,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
  * (seed Flask, DeepStack) for `success: false`, the M2FP seed for `status: "error"`.
  */
 export function compatFlag(path: string): Record<string, unknown> {
-  if (path === '/detect' || path === '/v1/vision/detection') return { success: false };
+  if (path === '/detect' || path.startsWith('/v1/vision/')) return { success: false };
   if (path === '/api/parse') return { status: 'error' };
   return {};
 }

@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { strictRouter, type RouteGuards } from '../http/strict-router';
+import { accessOf, ownerOf } from '../auth/access';
 import { AppError, SubmissionSchema, TaskSchema, type Task } from '@argus/contracts';
 import { md5Hex } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
@@ -46,7 +48,14 @@ export async function submitFromRequest(
   settings.observer?.uploaded(req.file!.size);
   jobs.parseOptions(task, fields);
   const image = await validateImage(req.file!.buffer, settings.maxPixels);
-  const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
+  const outcome = await jobs.submit({
+    task,
+    image,
+    fields,
+    requestId: req.requestId,
+    access: accessOf(req),
+    ...extra,
+  });
   settings.observer?.submitted(task, outcome.source);
   return outcome;
 }
@@ -78,56 +87,65 @@ export function jobsRouter(
   jobs: JobService,
   settings: SubmitSettings,
   idempotency: IdempotencyStore,
+  guards: Pick<RouteGuards, 'submitLimit'>,
 ): Router {
-  const router = Router();
+  const router = strictRouter();
 
-  router.post('/v1/jobs', multipartImage('image', settings), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const task = taskFrom(body);
-    const extra = await submissionFrom(body, settings);
-    const send = (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
-      const done = ['completed', 'failed', 'canceled'].includes(outcome.view.status);
-      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res
-        .status(done ? 200 : 202)
-        .location(outcome.view.links.self)
-        .json(outcome.view);
-    };
+  // The limit comes before the upload is read: a client over its rate costs no upload.
+  router.post(
+    '/v1/jobs',
+    guards.submitLimit,
+    multipartImage('image', settings),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const task = taskFrom(body);
+      const extra = await submissionFrom(body, settings);
+      const send = (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
+        const done = ['completed', 'failed', 'canceled'].includes(outcome.view.status);
+        if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res
+          .status(done ? 200 : 202)
+          .location(outcome.view.links.self)
+          .json(outcome.view);
+      };
 
-    const rawKey = req.get('idempotency-key');
-    if (!rawKey) {
-      send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
-      return;
-    }
-    const key = IdempotencyStore.validateKey(rawKey);
-    const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
-    const claim = await idempotency.claim(key, fingerprint);
-    if (claim.kind === 'replay') {
-      const view = await jobs.get(claim.jobId);
-      if (view) {
-        send({ view }, true);
+      const rawKey = req.get('idempotency-key');
+      if (!rawKey) {
+        send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
         return;
       }
-    }
-    if (claim.kind === 'in-progress') {
-      throw new AppError(
-        'idempotency_in_progress',
-        'a request with this Idempotency-Key is still being processed; retry shortly',
-      );
-    }
-    try {
-      const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
-      await idempotency.complete(key, fingerprint, outcome.view.id);
-      send(outcome, false);
-    } catch (err) {
-      await idempotency.release(key, fingerprint).catch(() => undefined);
-      throw err;
-    }
-  });
+      const key = IdempotencyStore.validateKey(rawKey);
+      // Idempotency-Keys belong to the API key that sent them (one namespace in open mode).
+      const owner = ownerOf(accessOf(req)) ?? '';
+      const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
+      const claim = await idempotency.claim(owner, key, fingerprint);
+      if (claim.kind === 'replay') {
+        const view = await jobs.get(claim.jobId, accessOf(req));
+        if (view) {
+          send({ view }, true);
+          return;
+        }
+      }
+      if (claim.kind === 'in-progress') {
+        throw new AppError(
+          'idempotency_in_progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly',
+        );
+      }
+      try {
+        const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+        await idempotency.complete(owner, key, fingerprint, outcome.view.id);
+        send(outcome, false);
+      } catch (err) {
+        await idempotency.release(owner, key, fingerprint).catch(() => undefined);
+        throw err;
+      }
+    },
+  );
 
   router.get('/v1/jobs/:id', async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    const view = await jobs.get(id);
+    const view = await jobs.get(id, accessOf(req));
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     res.json(view);
   });
