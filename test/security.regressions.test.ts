@@ -97,6 +97,14 @@ describe('kept as they are', () => {
       );
       expect([p, status]).toEqual([p, 404]);
     }
+    // Literal dot segments: refused by the static file server, never served.
+    for (const p of ['/ui/../../package.json', '/ui/../gateway/openapi.json']) {
+      const status = await rawStatus(
+        platform.url,
+        `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      expect([p, [403, 404].includes(status)]).toEqual([p, true]);
+    }
   });
 
   it('serves the WebUI with its CSP and security headers, and CORS stays off by default', async () => {

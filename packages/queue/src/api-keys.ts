@@ -65,11 +65,6 @@ export class ApiKeyStore {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Number of keys that are not revoked. */
-  async activeCount(): Promise<number> {
-    return (await this.list()).filter((r) => !r.revokedAt).length;
-  }
-
   /**
    * Number of records, revoked ones included: a revoked key is proof that keys are in use,
    * so the API never falls back to open because the last key was revoked.
