@@ -1,6 +1,7 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf } from '../auth/access';
+import { deepstackAuth } from '../auth/deepstack-key';
 import { AppError, type DetectResult, type ParseResult } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
 import type { JobView } from '../jobs/job-view';
@@ -18,13 +19,8 @@ export function compatRouter(
   guards: RouteGuards,
 ): Router {
   const router = strictRouter();
-  /**
-   * The steps before a DeepStack / CodeProject.AI route's handler: read the form, take the
-   * key from its `api_key` field when there was no Authorization header (Frigate sends it
-   * there), then the same rate limit and quota as every submission. Routes of that API
-   * opt in by starting their chain with `...deepstack`.
-   */
-  const deepstack = [formWithKey(multipartImage('image', settings), guards.formKey), guards.submitLimit];
+  // DeepStack clients may send the key as the form field api_key (auth/deepstack-key.ts).
+  const deepstack = deepstackAuth(multipartImage('image', settings), guards);
 
   const runDetect = async (req: Request, fields: Record<string, unknown>): Promise<DetectResult> => {
     const outcome = await submitFromRequest(req, jobs, settings, 'detect', fields);
@@ -100,20 +96,4 @@ export function compatRouter(
   );
 
   return router;
-}
-
-/**
- * Reads the form, then checks its key. A caller without a key learns nothing about its
- * upload: a form that cannot be read is a 401 unless the key in it (if any) is valid.
- */
-function formWithKey(readForm: RequestHandler, formKey: RequestHandler): RequestHandler {
-  // formKey is async: its refusal arrives as a rejected promise, handed to `next` here.
-  const checkKey = (req: Request, res: Response, then: (err?: unknown) => void) =>
-    Promise.resolve(formKey(req, res, then)).catch(then);
-  return (req, res, next) => {
-    void readForm(req, res, (formError?: unknown) => {
-      if (!formError || req.access) return formError ? next(formError) : void checkKey(req, res, next);
-      void checkKey(req, res, (keyError?: unknown) => next(keyError ?? formError));
-    });
-  };
 }
