@@ -21,6 +21,7 @@ import type { ValidatedImage } from '../uploads/validate-image';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
 import { canSee, ownerOf, type Access } from '../auth/access';
+import { isJobId, jobNotFound as notFound } from './job-id';
 
 type ArgusJob = Job<JobData, JobReturn, Task>;
 
@@ -78,13 +79,6 @@ interface JobRecord {
   /** The API key that submitted it (absent in open mode). */
   owner?: string;
 }
-
-/** Job ids are UUIDs; anything else never reaches Redis (`meta`, `id`, … are BullMQ's own keys). */
-export function isJobId(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
-}
-
-const notFound = (id: string) => new AppError('not_found', `no job with id ${id} (it may have expired)`);
 
 /** Submits jobs (cache → coalesce → enqueue), reads them back, cancels them. */
 export class JobService {
