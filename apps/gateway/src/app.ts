@@ -21,6 +21,7 @@ import { oipRouter } from './routes/oip.route';
 import { openapiRouter } from './routes/openapi.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
+import { OPEN_AUTH, type Authenticator } from './auth/auth';
 
 export interface GatewayDeps {
   log: Logger;
@@ -34,10 +35,12 @@ export interface GatewayDeps {
   registry: WorkerRegistry;
   /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
   telemetry?: GatewayTelemetry;
-  /** Bearer API keys (open when none are configured). */
-  auth?: RequestHandler;
-  /** Per-key rate limit and daily quota on submissions. */
+  /** API keys (auth/auth.ts); without it the app runs open, as chosen by whoever builds it so. */
+  auth?: Authenticator;
+  /** Per-key rate limit and daily quota on submissions (a step in each submit route). */
   submitLimit?: RequestHandler;
+  /** Redeliveries per job (a step in the redeliver route). */
+  redeliverLimit?: RequestHandler;
   settings: {
     /** CORS_ORIGINS; empty = CORS off. */
     corsOrigins?: readonly string[];
@@ -60,32 +63,33 @@ export function createApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // One spelling per route: `/V1/jobs` or `/v1/jobs/` is not `/v1/jobs` (routers below too).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.use(requestId);
   const telemetry = deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
   app.use(requestLog(deps.log, telemetry));
   app.use(securityHeaders);
   app.use(cors(deps.settings.corsOrigins ?? []));
   const uploads = { ...deps.settings, observer: telemetry };
-  if (deps.auth) app.use(deps.auth);
-  // Limits apply to submissions (before the upload is read), not to polling.
-  if (deps.submitLimit) {
-    const limit = deps.submitLimit;
-    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], limit);
-    // Custom-model runs are submissions; listing the models is not.
-    app.post('/v1/vision/custom/:model', (req, res, next) =>
-      req.params.model === 'list' ? next() : limit(req, res, next),
-    );
-  }
+  const auth = deps.auth ?? OPEN_AUTH;
+  app.use(auth.authenticate);
+  const pass: RequestHandler = (_req, _res, next) => next();
+  const guards = {
+    submitLimit: deps.submitLimit ?? pass,
+    redeliverLimit: deps.redeliverLimit ?? pass,
+    formKey: auth.formKey,
+  };
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(oipRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));
   app.use(openapiRouter());
   app.use(metricsRouter(telemetry));
-  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, deps.waiters));
+  app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, guards, deps.waiters));
   app.use(jobEventsRouter(deps.jobs, deps.waiters, { heartbeatMs: deps.settings.sseHeartbeatMs }));
-  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
+  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs, guards }));
   app.use(artifactsRouter(deps.jobs));
-  app.use(compatRouter(deps.jobs, uploads));
+  app.use(compatRouter(deps.jobs, uploads, guards));
   app.use(webuiRouter());
 
   app.use(notFound);

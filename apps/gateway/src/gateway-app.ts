@@ -23,8 +23,9 @@ import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { JobService } from './jobs/job.service';
 import { JobWaiters } from './jobs/job-waiters';
 import { Backpressure } from './jobs/backpressure';
-import { apiKeyAuth } from './http/auth';
-import { submitRateLimit } from './http/rate-limit';
+import { apiKeyAuth } from './auth/auth';
+import { AuthMode } from './auth/auth-mode';
+import { redeliverRateLimit, submitRateLimit } from './http/rate-limit';
 import { IdempotencyStore } from './jobs/idempotency';
 import { guardRedis } from './http/redis-guard';
 
@@ -71,9 +72,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const keys = new RedisKeys(config.KEY_PREFIX);
   const blobs = new BlobStore(redis);
   const webhookQueue = createWebhookQueue(redis, { ...settings, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
-  const jobEvents = new JobEvents(redis, keys, webhookQueue, config.RESULT_TTL_SECONDS);
-  const idempotency = new IdempotencyStore(redis, keys, config.IDEMPOTENCY_TTL_SECONDS, (op) =>
-    guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
+  const jobEvents = new JobEvents(
+    redis,
+    keys,
+    webhookQueue,
+    config.RESULT_TTL_SECONDS,
+    config.WEBHOOK_LOG_MAX_ENTRIES,
+  );
+  const idempotency = new IdempotencyStore(
+    redis,
+    keys,
+    { ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS, leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS },
+    (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
   );
   const jobs = new JobService({
     queues,
@@ -100,26 +110,40 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     defaultMetrics: true,
   });
-  const auth = apiKeyAuth({
-    store: new ApiKeyStore(redis, keys),
-    envKeys: config.API_KEYS,
+  const store = new ApiKeyStore(redis, keys);
+  const mode = new AuthMode({
+    store,
+    envKeyCount: config.API_KEYS.length + config.API_ADMIN_KEYS.length,
+    setting: config.AUTH_MODE,
+    production: config.NODE_ENV === 'production',
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     log,
   });
-  if (await auth.refresh()) log.info('API keys required (Authorization: Bearer <key>)');
-  else
-    log.warn(
-      'API is OPEN: no API keys configured (set API_KEYS or run `npm run keys -- create --name <who>`)',
-    );
-  const submitLimit = submitRateLimit(new RateLimiter(redis), keys, {
+  await mode.start();
+  const auth = apiKeyAuth({
+    store,
+    mode,
+    envKeys: config.API_KEYS,
+    envAdminKeys: config.API_ADMIN_KEYS,
+    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    metricsPublic: !config.METRICS_REQUIRE_KEY,
+  });
+  const limiter = new RateLimiter(redis);
+  const submitLimit = submitRateLimit(limiter, keys, {
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     burst: config.RATE_LIMIT_BURST,
     dailyQuota: config.DAILY_JOB_QUOTA,
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
+  const redeliverLimit = redeliverRateLimit(limiter, keys, {
+    perMinute: config.WEBHOOK_REDELIVER_PER_MINUTE,
+    burst: config.WEBHOOK_REDELIVER_BURST,
+    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+  });
   const app = createApp({
     auth,
     submitLimit,
+    redeliverLimit,
     log,
     telemetry,
     jobs,

@@ -2,12 +2,15 @@
  * `npm run keys -- <command>`: manage API keys in the Redis key store shared by every
  * gateway (keys are stored as SHA-256 hashes; a new key is printed once).
  *
- *   create --name <who> [--rate <per minute>] [--quota <jobs per day>]
+ *   create --name <who> [--role client|admin] [--rate <per minute>] [--quota <jobs per day>]
  *   list
+ *
+ * A `client` key (the default) sees only the jobs it submitted; an `admin` key (an
+ * operator) sees, cancels and redelivers every job. See docs/security.md.
  *   revoke <key id>
  */
 import { loadConfig } from '@argus/config';
-import { ApiKeyStore, RedisKeys, createRedis, waitForReady } from '@argus/queue';
+import { ApiKeyStore, RedisKeys, createRedis, waitForReady, type ApiKeyRole } from '@argus/queue';
 
 function flag(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -20,6 +23,12 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`);
   return n;
+}
+
+function role(value: string | undefined): ApiKeyRole {
+  if (value === undefined || value === 'client') return 'client';
+  if (value === 'admin') return 'admin';
+  throw new Error(`--role must be client or admin, got "${value}"`);
 }
 
 async function main(): Promise<void> {
@@ -35,18 +44,21 @@ async function main(): Promise<void> {
       case 'create': {
         const name = flag(args, 'name');
         if (!name)
-          throw new Error('usage: keys create --name <who> [--rate <per minute>] [--quota <jobs per day>]');
+          throw new Error(
+            'usage: keys create --name <who> [--role client|admin] [--rate <per minute>] [--quota <jobs per day>]',
+          );
         const { key, record } = await store.create(name, {
+          role: role(flag(args, 'role')),
           ratePerMinute: positiveInt(flag(args, 'rate'), 'rate'),
           dailyQuota: positiveInt(flag(args, 'quota'), 'quota'),
         });
-        console.log(`created ${record.id} for "${record.name}"`);
+        console.log(`created ${record.role} key ${record.id} for "${record.name}"`);
         console.log(`key (shown once, store it now): ${key}`);
         break;
       }
       case 'list': {
         const records = await store.list();
-        if (records.length === 0) console.log('no keys: the API runs open');
+        if (records.length === 0) console.log('no keys (see AUTH_MODE in docs/security.md)');
         for (const r of records) {
           const limits = [
             r.ratePerMinute !== undefined ? `rate ${r.ratePerMinute}/min` : '',
@@ -55,7 +67,7 @@ async function main(): Promise<void> {
             .filter(Boolean)
             .join(', ');
           console.log(
-            `${r.id}  ${r.revokedAt ? 'REVOKED' : 'active '}  ${r.createdAt}  ${r.name}${limits ? `  (${limits})` : ''}`,
+            `${r.id}  ${r.revokedAt ? 'REVOKED' : 'active '}  ${(r.role ?? 'client').padEnd(6)}  ${r.createdAt}  ${r.name}${limits ? `  (${limits})` : ''}`,
           );
         }
         break;
@@ -69,7 +81,7 @@ async function main(): Promise<void> {
       }
       default:
         throw new Error(
-          'usage: keys create --name <who> [--rate N] [--quota N] | keys list | keys revoke <id>',
+          'usage: keys create --name <who> [--role client|admin] [--rate N] [--quota N] | keys list | keys revoke <id>',
         );
     }
   } finally {

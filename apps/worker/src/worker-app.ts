@@ -59,7 +59,10 @@ export function selectModels(
 }
 
 export async function startWorker(config: Config, log: Logger): Promise<WorkerApp> {
-  const id = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  // The id is a label of every worker series in /metrics: host names and pids only on request.
+  const id = config.METRICS_HOST_LABELS
+    ? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`
+    : `worker-${crypto.randomBytes(4).toString('hex')}`;
   const tasks = config.WORKER_TASKS.map((t) => {
     const parsed = TaskSchema.safeParse(t);
     if (!parsed.success)
@@ -116,7 +119,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     ...queueSettings,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
   });
-  const events = new JobEvents(connection, keys, webhookQueue, config.RESULT_TTL_SECONDS);
+  const events = new JobEvents(
+    connection,
+    keys,
+    webhookQueue,
+    config.RESULT_TTL_SECONDS,
+    config.WEBHOOK_LOG_MAX_ENTRIES,
+  );
   const deps: ProcessorDeps = {
     blobs,
     keys,
@@ -164,8 +173,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
           connection,
           {
             blobs,
-            keys,
-            redis: connection,
+            deliveries: events.log,
             secret: config.WEBHOOK_SECRET,
             policy: {
               allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
@@ -173,7 +181,6 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
             },
             timeoutMs: config.WEBHOOK_TIMEOUT_MS,
             maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES,
-            ttlSeconds: config.RESULT_TTL_SECONDS,
             log,
           },
           {

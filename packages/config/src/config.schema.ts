@@ -248,7 +248,7 @@ export const EnvSchema = z.object({
   /** How often a worker removes finished jobs older than RESULT_TTL_SECONDS from BullMQ. */
   JANITOR_INTERVAL_MS: int(60_000, 100),
 
-  /** API keys accepted besides the Redis key store (`npm run keys`); empty + no stored keys = open (dev). */
+  /** API keys accepted besides the Redis key store (`npm run keys`); see AUTH_MODE for running without keys. */
   API_KEYS: csv([]),
   /** Submissions per minute per API key (token bucket shared by all gateways); 0 = unlimited. */
   RATE_LIMIT_PER_MINUTE: int(120, 0),
@@ -260,6 +260,26 @@ export const EnvSchema = z.object({
   MAX_QUEUE_DEPTH: int(1_000, 0),
   /** Refuse new work while the oldest waiting job is older than this (ms); 0 = no bound. */
   MAX_QUEUE_WAIT_MS: int(0, 0),
+  /**
+   * Security (docs/security.md). `auto`: keys are required once any exist, and in production
+   * (NODE_ENV=production) from the start; a non-production gateway without keys runs open
+   * with a warning. `keys`: always required. `open`: run open without keys on purpose (it
+   * still closes for good as soon as a key is created).
+   */
+  AUTH_MODE: z.enum(['auto', 'keys', 'open']).default('auto'),
+  /** API keys with the admin role (see every job), besides admin keys in the key store. */
+  API_ADMIN_KEYS: csv([]),
+  /** `/metrics` answers only requests with a valid API key (Prometheus: `authorization`). */
+  METRICS_REQUIRE_KEY: envBoolean(false),
+  /** Put host names and process ids in worker ids (and so in `/metrics` labels). */
+  METRICS_HOST_LABELS: envBoolean(false),
+  /** How long an unfinished Idempotency-Key claim blocks its key (the gateway may die mid-request). */
+  IDEMPOTENCY_LEASE_SECONDS: int(60, 1),
+  /** Redeliveries per job per minute (token bucket), and how many may come at once. */
+  WEBHOOK_REDELIVER_PER_MINUTE: int(6, 1),
+  WEBHOOK_REDELIVER_BURST: int(3, 1),
+  /** Entries kept per job in the delivery log and in the attempt log (the newest; the rest are counted). */
+  WEBHOOK_LOG_MAX_ENTRIES: int(100, 1, 10_000),
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. `*` allows any. */
   CORS_ORIGINS: csv([]),
 

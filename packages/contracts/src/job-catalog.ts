@@ -144,6 +144,8 @@ export const JobDataSchema = z.object({
   /** Request id that follows the job into the worker's logs. */
   requestId: z.string().optional(),
   submittedAt: z.number(),
+  /** Id of the API key that submitted the job; only it (and admin keys) may see it. Absent in open mode. */
+  owner: z.string().optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

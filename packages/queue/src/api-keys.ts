@@ -2,12 +2,20 @@ import crypto from 'node:crypto';
 import type { RedisKeys } from './keys';
 import type { RedisClient } from './redis-connection';
 
+/**
+ * `client` (the default) sees only the jobs it submitted; `admin` (an operator) sees every
+ * job and may cancel and redeliver any of them.
+ */
+export type ApiKeyRole = 'client' | 'admin';
+
 /** What is stored for a key: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
   id: string;
   name: string;
   createdAt: string;
   revokedAt?: string;
+  /** Absent on keys created before roles existed: `client`. */
+  role?: ApiKeyRole;
   /** Per-key overrides of RATE_LIMIT_PER_MINUTE and DAILY_JOB_QUOTA. */
   ratePerMinute?: number;
   dailyQuota?: number;
@@ -31,7 +39,7 @@ export class ApiKeyStore {
   /** Creates a key; the plain key is returned once and never stored. */
   async create(
     name: string,
-    limits: Pick<ApiKeyRecord, 'ratePerMinute' | 'dailyQuota'> = {},
+    limits: Pick<ApiKeyRecord, 'ratePerMinute' | 'dailyQuota' | 'role'> = {},
   ): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = `argus_${crypto.randomBytes(24).toString('base64url')}`;
     const record: ApiKeyRecord = {
@@ -39,6 +47,7 @@ export class ApiKeyStore {
       name,
       createdAt: new Date().toISOString(),
       ...limits,
+      role: limits.role ?? 'client',
     };
     await this.redis.hset(this.keys.apiKeys(), hashApiKey(key), JSON.stringify(record));
     return { key, record };
@@ -56,9 +65,12 @@ export class ApiKeyStore {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Number of keys that are not revoked (0 = the API runs open). */
-  async activeCount(): Promise<number> {
-    return (await this.list()).filter((r) => !r.revokedAt).length;
+  /**
+   * Number of records, revoked ones included: a revoked key is proof that keys are in use,
+   * so the API never falls back to open because the last key was revoked.
+   */
+  async recordCount(): Promise<number> {
+    return this.redis.hlen(this.keys.apiKeys());
   }
 
   async revoke(id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Callback, DeliveryJobData, JobSnapshot } from '@argus/contracts';
+import { DeliveryLog } from './delivery-log';
 import type { RedisKeys } from './keys';
 import type { WebhookQueue } from './queues';
 import type { RedisClient } from './redis-connection';
@@ -13,12 +14,19 @@ import type { RedisClient } from './redis-connection';
  * re-run after a stall) enqueues nothing new, because BullMQ refuses a duplicate job id.
  */
 export class JobEvents {
+  /** The capped delivery and attempt logs of each job. */
+  readonly log: DeliveryLog;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly webhooks: WebhookQueue,
     private readonly ttlSeconds: number,
-  ) {}
+    /** WEBHOOK_LOG_MAX_ENTRIES. */
+    maxLogEntries = 100,
+  ) {
+    this.log = new DeliveryLog(redis, keys, { maxEntries: maxLogEntries, ttlSeconds });
+  }
 
   async ended(snapshot: JobSnapshot): Promise<string[]> {
     const results = await this.redis
@@ -53,8 +61,14 @@ export class JobEvents {
     return this.deliverAll(snapshot, [callback]);
   }
 
-  /** Sends the job's outcome again to each of its callbacks, under new delivery ids. */
-  async redeliver(jobId: string): Promise<{ snapshot: JobSnapshot | null; deliveryIds: string[] }> {
+  /**
+   * Sends the job's outcome again to the callbacks one submission registered (a job shared
+   * by several submissions of one key carries each of their callbacks), under new ids.
+   */
+  async redeliver(
+    jobId: string,
+    submissionId = jobId,
+  ): Promise<{ snapshot: JobSnapshot | null; deliveryIds: string[] }> {
     const [ended, raw] = await Promise.all([
       this.redis.get(this.keys.jobEnded(jobId)),
       this.redis.lrange(this.keys.callbacks(jobId), 0, -1),
@@ -62,7 +76,8 @@ export class JobEvents {
     if (!ended) return { snapshot: null, deliveryIds: [] };
     const snapshot = JSON.parse(ended) as JobSnapshot;
     const ids: string[] = [];
-    for (const callback of raw.map((r) => JSON.parse(r) as Callback)) {
+    const own = raw.map((r) => JSON.parse(r) as Callback).filter((c) => c.submissionId === submissionId);
+    for (const callback of own) {
       ids.push(await this.enqueue(snapshot, callback, `dlv_${crypto.randomBytes(12).toString('hex')}`, true));
     }
     return { snapshot, deliveryIds: ids };
@@ -96,17 +111,12 @@ export class JobEvents {
       snapshot: { ...snapshot, id: listedUnder },
       redelivery,
     };
-    const index = JSON.stringify({
+    await this.log.addDelivery(listedUnder, deliveryId, {
       event: snapshot.event,
       url: callback.url,
       createdAt: new Date().toISOString(),
       redelivery,
     });
-    await this.redis
-      .multi()
-      .hsetnx(this.keys.deliveries(listedUnder), deliveryId, index)
-      .expire(this.keys.deliveries(listedUnder), this.ttlSeconds)
-      .exec();
     await this.webhooks.add('deliver', data, { jobId: deliveryId });
     return deliveryId;
   }

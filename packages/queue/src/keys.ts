@@ -7,7 +7,7 @@ import type { Task } from '@argus/contracts';
  *
  * Redis Cluster: keys that one MULTI or one multi-key command touches together carry the
  * same hash tag (the part in `{…}`, which alone decides the slot), so they live in one slot:
- * a job's callbacks and end marker (`{<jobId>}`), the worker registry (`{workers}`).
+ * a job's callbacks, end marker and delivery logs (`{<jobId>}`), the worker registry (`{workers}`).
  * Every other key is read and written on its own.
  */
 export class RedisKeys {
@@ -43,12 +43,27 @@ export class RedisKeys {
 
   /** Deliveries of a job: hash deliveryId → JSON {event, url, createdAt, redelivery}. */
   deliveries(jobId: string): string {
-    return `${this.prefix}:deliveries:${jobId}`;
+    return `${this.prefix}:deliveries:{${jobId}}`;
   }
 
-  /** Every delivery attempt of a job, oldest first (a list of JSON entries). */
+  /** The delivery ids of a job in the order they were made (the newest WEBHOOK_LOG_MAX_ENTRIES). */
+  deliveryOrder(jobId: string): string {
+    return `${this.prefix}:delivery-order:{${jobId}}`;
+  }
+
+  /** Every delivery attempt of a job, oldest first (a list of JSON entries, the newest kept). */
   deliveryAttempts(jobId: string): string {
-    return `${this.prefix}:delivery-attempts:${jobId}`;
+    return `${this.prefix}:delivery-attempts:{${jobId}}`;
+  }
+
+  /** How many deliveries and attempts of a job were dropped from the capped logs above. */
+  deliveryDropped(jobId: string): string {
+    return `${this.prefix}:delivery-dropped:{${jobId}}`;
+  }
+
+  /** Token bucket of the redeliveries of one job. */
+  redeliverRate(jobId: string): string {
+    return `${this.prefix}:redeliver-rate:{${jobId}}`;
   }
 
   /** Set while a client asks for an active job to stop at its next stage boundary. */

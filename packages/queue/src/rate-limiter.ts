@@ -3,26 +3,28 @@ import type { RedisClient } from './redis-connection';
 /**
  * Token bucket in one Lua script, so every gateway replica shares the bucket and two
  * requests can never both take the last token. Tokens refill continuously at
- * `ratePerMinute / 60` per second up to `burst`.
+ * `ratePerMinute / 60` per second up to `burst`. Every quantity in the script is in
+ * milliseconds: `rate` is tokens per ms, `now` and `ts` are ms, the wait and TTL are ms.
  */
 const TOKEN_BUCKET = `
 local key = KEYS[1]
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
+-- rate: tokens per millisecond; now, ts: milliseconds
 local state = redis.call('HMGET', key, 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
 local allowed = 0
 if tokens >= 1 then
   tokens = tokens - 1
   allowed = 1
 end
 redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
+redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
 local wait = 0
-if allowed == 0 then wait = math.ceil((1 - tokens) / rate * 1000) end
+if allowed == 0 then wait = math.ceil((1 - tokens) / rate) end
 return {allowed, math.floor(tokens), wait}
 `;
 

@@ -21,6 +21,20 @@ describe('callback address policy', () => {
     'ff02::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
+    // Security review, finding 8: IPv6 forms that embed or reach internal addresses.
+    '::7f00:1',
+    '::ffff:0:7f00:1',
+    '64:ff9b::a00:1',
+    '64:ff9b:1::1',
+    '2002::1',
+    '2002:7f00:1::1',
+    '2001::1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    'fec0::1',
+    '100::1',
+    '2001:db8::1',
+    '::ffff:169.254.169.254',
+    'fd00::1',
   ])('blocks %s', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
@@ -51,6 +65,27 @@ describe('callback address policy', () => {
       /WEBHOOK_ALLOWED_HOSTS/,
     );
     await expect(checkCallbackUrl('http://[::1]:9/hook', closed)).rejects.toThrow(/::1/);
+    for (const url of [
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://0x7f.0.0.1/',
+      'http://0x7f000001/',
+      'http://127.1/',
+      'http://0.0.0.0/',
+      'http://[::]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[::7f00:1]/',
+      'http://[::ffff:0:7f00:1]/',
+      'http://[64:ff9b:1::a9fe:a9fe]/',
+      'http://[2002:a9fe:a9fe::1]/',
+      'http://[2001::1]/',
+      'http://[fec0::1]/',
+      'http://[100::1]/',
+    ])
+      await expect(checkCallbackUrl(url, closed)).rejects.toThrow(CallbackUrlError);
+    await expect(checkCallbackUrl('http://[fe80::1%25eth0]/', closed)).rejects.toThrow(CallbackUrlError);
+    await expect(checkCallbackUrl('gopher://example.com/', closed)).rejects.toThrow(/http or https/);
     await expect(checkCallbackUrl('http://169.254.169.254/latest/meta-data', closed)).rejects.toThrow(
       CallbackUrlError,
     );

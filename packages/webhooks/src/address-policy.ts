@@ -1,52 +1,38 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Addresses a callback must not reach unless allowed: loopback, private, CGNAT,
- * link-local (which holds the cloud metadata service, 169.254.169.254), multicast,
- * reserved and unspecified, in IPv4 and IPv6 (IPv4-mapped IPv6 included).
+ * Where a callback may go, decided by ipaddr.js (a maintained copy of the IANA special-purpose
+ * registries) rather than a hand-kept list:
+ * - IPv4 (and IPv4-mapped IPv6, `::ffff:a.b.c.d`, judged as the IPv4 it maps): only what
+ *   ipaddr.js calls `unicast`, i.e. none of loopback, private, CGNAT, link-local (the cloud
+ *   metadata service, 169.254.169.254), reserved, documentation, benchmarking, multicast,
+ *   broadcast, unspecified.
+ * - IPv6: only global unicast (2000::/3) that ipaddr.js calls `unicast`. Everything that
+ *   embeds or translates to IPv4 (6to4 2002::/16, Teredo 2001::/32, NAT64 64:ff9b::/96 and
+ *   64:ff9b:1::/48, SIIT ::ffff:0:0/96, IPv4-compatible ::/96), site-local fec0::/10,
+ *   discard 100::/64, unique-local, link-local, multicast and documentation is refused:
+ *   an embedded IPv4 could be anything, and a relay may deliver it to an internal host.
+ * The same function decides at submit time and at connect time (deliver.ts).
  */
-const BLOCKED = new net.BlockList();
-for (const [net4, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(net4, prefix, 'ipv4');
-}
-for (const [net6, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-  ['64:ff9b::', 96],
-] as const) {
-  BLOCKED.addSubnet(net6, prefix, 'ipv6');
-}
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /** True when `address` (an IP literal) is one a callback may not reach by default. */
 export function isBlockedAddress(address: string): boolean {
-  const family = net.isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return BLOCKED.check(mapped[1], 'ipv4');
-    return BLOCKED.check(address, 'ipv6');
+  // net.isIP is strict (no `127.1`, no hex parts): anything else is not an address literal.
+  if (net.isIP(address) === 0) return true;
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    ip = ipaddr.parse(address);
+  } catch {
+    return true;
   }
-  return true;
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  }
+  if (ip.kind() === 'ipv4') return ip.range() !== 'unicast';
+  return !(ip.match(GLOBAL_UNICAST_V6) && ip.range() === 'unicast');
 }
 
 export interface CallbackPolicy {

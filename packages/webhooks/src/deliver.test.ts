@@ -101,6 +101,25 @@ describe('deliverWebhook against a real local receiver', () => {
     expect(resolved.error).toMatch(/not allowed/);
   });
 
+  it('refuses at connect time what the submit-time check refuses (one policy)', async () => {
+    const closed = { allowPrivate: false, allowedHosts: [] };
+    for (const url of [
+      'http://[::7f00:1]:9/',
+      'http://[::ffff:0:7f00:1]:9/',
+      'http://[64:ff9b:1::7f00:1]:9/',
+      'http://[2002:7f00:1::1]:9/',
+      'http://[fec0::1]:9/',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
+      const result = await deliverWebhook({ ...base, policy: closed, url, body: '{}' });
+      expect([url, result.statusCode, result.error]).toEqual([
+        url,
+        undefined,
+        expect.stringMatching(/not allowed/),
+      ]);
+    }
+  });
+
   it('passes Retry-After on', async () => {
     const r = await receiver((_req, res) => res.writeHead(429, { 'Retry-After': '7' }).end());
     const result = await deliverWebhook({ ...base, url: r.url, body: '{}' });

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@argus/contracts';
 import { utcDay, type RateLimiter, type RedisKeys } from '@argus/queue';
 import { guardRedis } from './redis-guard';
+import { accessOf } from '../auth/access';
 
 export interface RateLimitSettings {
   ratePerMinute: number;
@@ -22,8 +23,9 @@ export function submitRateLimit(
   settings: RateLimitSettings,
 ): RequestHandler {
   return async (req: Request, res: Response, next) => {
-    const key = req.apiKey;
-    if (!key) return next();
+    const access = accessOf(req);
+    if (access.kind !== 'key') return next();
+    const key = access.key;
     const guard = <T>(op: () => Promise<T>) => guardRedis(op, settings.redisTimeoutMs);
     const rate = key.ratePerMinute ?? settings.ratePerMinute;
     if (rate > 0) {
@@ -60,6 +62,34 @@ export function submitRateLimit(
       res.on('finish', () => {
         if (res.statusCode >= 400) void limiter.uncountDaily(quotaKey).catch(() => undefined);
       });
+    }
+    next();
+  };
+}
+
+/**
+ * Redeliveries of one job: a token bucket per job (WEBHOOK_REDELIVER_PER_MINUTE, burst
+ * WEBHOOK_REDELIVER_BURST), so a client cannot turn one job into a stream of signed POSTs.
+ */
+export function redeliverRateLimit(
+  limiter: RateLimiter,
+  keys: RedisKeys,
+  settings: { perMinute: number; burst: number; redisTimeoutMs: number },
+): RequestHandler {
+  return async (req: Request, _res: Response, next) => {
+    const id = String(req.params.id);
+    const bucket = await guardRedis(
+      () => limiter.take(keys.redeliverRate(id), settings.perMinute, settings.burst),
+      settings.redisTimeoutMs,
+    );
+    if (!bucket.allowed) {
+      const wait = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      throw new AppError(
+        'rate_limited',
+        `job ${id} was redelivered too often (${settings.perMinute}/min, burst ${settings.burst}); retry in ${wait} s`,
+        undefined,
+        wait,
+      );
     }
     next();
   };

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@argus/config';
 import type { GatewayTelemetry } from '../metrics/gateway-telemetry';
+import { keyIdOf } from '../auth/access';
 
 /** Probes and scrapes arrive every few seconds: logged at debug so they do not drown the rest. */
 const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
@@ -8,7 +9,7 @@ const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
 /**
  * One log line and one metrics observation per request, when the answer is sent (or the
  * client goes away: status 499): method, route template, status, duration, request id,
- * and the error code or job id the answer carried.
+ * the id of the API key (never the key), and the error code or job id the answer carried.
  */
 export function requestLog(log: Logger, telemetry?: GatewayTelemetry): RequestHandler {
   return (req, res, next) => {
@@ -37,6 +38,7 @@ export function requestLog(log: Logger, telemetry?: GatewayTelemetry): RequestHa
         status,
         durationMs: Math.round(seconds * 10_000) / 10,
         requestId: req.requestId,
+        ...(keyIdOf(req) && { keyId: keyIdOf(req) }),
         ...carried,
       };
       if (QUIET_ROUTES.has(route) && status < 500) log.debug('request', fields);

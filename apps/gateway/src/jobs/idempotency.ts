@@ -13,13 +13,15 @@ interface Entry {
 /**
  * `Idempotency-Key`: the first request with a key claims it (SET NX); a repeat with the
  * same request gets the original job back; the same key with a different request is a
- * client bug (422 idempotency_conflict). Keys are stored hashed.
+ * client bug (422 idempotency_conflict). Keys are stored hashed, per owner (API key id), so
+ * two clients' "order-1" never meet. An unfinished claim is a short lease (a gateway that
+ * dies mid-request frees the key within it); a completed one lasts the full TTL.
  */
 export class IdempotencyStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly ttlSeconds: number,
+    private readonly times: { ttlSeconds: number; leaseSeconds: number },
     /** Runs each Redis call with the request path's deadline (503 when Redis is away). */
     private readonly guard: <T>(op: () => Promise<T>) => Promise<T>,
   ) {}
@@ -31,19 +33,20 @@ export class IdempotencyStore {
     return raw;
   }
 
-  private key(idempotencyKey: string): string {
-    return this.keys.idempotency(crypto.createHash('sha256').update(idempotencyKey).digest('hex'));
+  private key(owner: string, idempotencyKey: string): string {
+    const hash = crypto.createHash('sha256').update(`${owner}\0${idempotencyKey}`).digest('hex');
+    return this.keys.idempotency(hash);
   }
 
-  async claim(idempotencyKey: string, fingerprint: string): Promise<IdempotencyClaim> {
-    const key = this.key(idempotencyKey);
+  async claim(owner: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyClaim> {
+    const key = this.key(owner, idempotencyKey);
     const fresh: Entry = { fingerprint, jobId: null };
     const won = await this.guard(() =>
-      this.redis.set(key, JSON.stringify(fresh), 'EX', this.ttlSeconds, 'NX'),
+      this.redis.set(key, JSON.stringify(fresh), 'EX', this.times.leaseSeconds, 'NX'),
     );
     if (won === 'OK') return { kind: 'new' };
     const raw = await this.guard(() => this.redis.get(key));
-    if (!raw) return this.claim(idempotencyKey, fingerprint);
+    if (!raw) return this.claim(owner, idempotencyKey, fingerprint);
     const entry = JSON.parse(raw) as Entry;
     if (entry.fingerprint !== fingerprint) {
       throw new AppError(
@@ -54,16 +57,16 @@ export class IdempotencyStore {
     return entry.jobId ? { kind: 'replay', jobId: entry.jobId } : { kind: 'in-progress' };
   }
 
-  async complete(idempotencyKey: string, fingerprint: string, jobId: string): Promise<void> {
+  async complete(owner: string, idempotencyKey: string, fingerprint: string, jobId: string): Promise<void> {
     const entry: Entry = { fingerprint, jobId };
     await this.guard(() =>
-      this.redis.set(this.key(idempotencyKey), JSON.stringify(entry), 'EX', this.ttlSeconds),
+      this.redis.set(this.key(owner, idempotencyKey), JSON.stringify(entry), 'EX', this.times.ttlSeconds),
     );
   }
 
   /** A submission that failed (4xx/5xx) releases its key, so the client can retry with it. */
-  async release(idempotencyKey: string, fingerprint: string): Promise<void> {
-    const key = this.key(idempotencyKey);
+  async release(owner: string, idempotencyKey: string, fingerprint: string): Promise<void> {
+    const key = this.key(owner, idempotencyKey);
     const raw = await this.guard(() => this.redis.get(key));
     if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint)
       await this.guard(() => this.redis.del(key));

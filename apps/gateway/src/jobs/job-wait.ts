@@ -1,4 +1,5 @@
 import { AppError } from '@argus/contracts';
+import type { Access } from '../auth/access';
 import type { JobService } from './job.service';
 import type { JobView } from './job-view';
 import type { JobWaiters } from './job-waiters';
@@ -39,6 +40,7 @@ export async function waitForView(
   jobs: JobService,
   waiters: JobWaiters,
   id: string,
+  access: Access,
   seconds: number,
   abort?: AbortSignal,
   known?: JobView,
@@ -46,7 +48,7 @@ export async function waitForView(
   if (known && (isTerminal(known) || seconds <= 0)) return known;
   const waiter = waiters.subscribe(id);
   try {
-    let view = await jobs.get(id);
+    let view = await jobs.get(id, access);
     const deadline = Date.now() + seconds * 1000;
     while (view && !isTerminal(view)) {
       const signal = await waiter.next(deadline, abort);
@@ -55,7 +57,7 @@ export async function waitForView(
         continue;
       }
       if (signal.kind === 'aborted') return view;
-      view = await jobs.get(id);
+      view = await jobs.get(id, access);
       if (signal.kind === 'timeout' || signal.kind === 'closing') return view;
     }
     return view;

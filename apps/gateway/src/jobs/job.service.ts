@@ -19,6 +19,8 @@ import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys
 import { guardRedis } from '../http/redis-guard';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
+import { canSee, ownerOf, type Access } from '../auth/access';
+import { isJobId, jobNotFound as notFound } from './job-id';
 
 type ArgusJob = Job<JobData, JobReturn, Task>;
 
@@ -55,6 +57,8 @@ export interface SubmitInput {
   /** A checked callback URL and the events it wants. */
   callback?: { url: string; events: Callback['events'] };
   priority?: Priority;
+  /** The caller: the job belongs to its key. */
+  access: Access;
 }
 
 export interface SubmitOutcome {
@@ -79,6 +83,8 @@ interface JobRecord {
   options: Record<string, unknown>;
   createdAt: number;
   finishedAt: number;
+  /** The API key that submitted it (absent in open mode). */
+  owner?: string;
 }
 
 /** Distinct option sets remembered by `prepare` (oldest forgotten first). */
@@ -140,6 +146,7 @@ export class JobService {
 
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
     const { task } = input;
+    const owner = ownerOf(input.access);
     // The hit path: remembered options, the MD5, one Redis read, the answer.
     const { options, model } = this.prepare(task, input.fields);
     const md5 = input.md5 ?? md5Hex(input.bytes);
@@ -165,6 +172,7 @@ export class JobService {
         options,
         createdAt: now,
         finishedAt: now,
+        ...(owner && { owner }),
       };
       await this.redis(() =>
         this.deps.blobs.putJson(
@@ -198,14 +206,17 @@ export class JobService {
       resultKey,
       requestId: input.requestId,
       submittedAt: Date.now(),
+      ...(owner && { owner }),
     };
     await this.redis(() => this.deps.blobs.put(blobKey, input.bytes, this.deps.settings.blobTtlSeconds));
-    // Identical uploads in flight share one job: BullMQ deduplicates on the result key and
-    // hands back the job already holding it.
+    // Identical uploads in flight from one key share one job: BullMQ deduplicates on the
+    // result key (and the owner) and hands back the job already holding it. Two keys never
+    // share a job id: one could otherwise read, cancel and redeliver the other's job. The
+    // result cache is shared (same bytes, same result), the in-flight job is not.
     const job = await this.redis(() =>
       this.deps.queues[task].add(task, data, {
         jobId,
-        deduplication: { id: resultKey },
+        deduplication: { id: owner ? `${resultKey}|${owner}` : resultKey },
         priority: PRIORITIES[input.priority ?? 'normal'],
       }),
     );
@@ -217,15 +228,17 @@ export class JobService {
     }
     if (sharedId !== jobId) {
       await this.redis(() => this.deps.blobs.delete(blobKey));
-      const existing = await this.get(sharedId);
+      const existing = await this.get(sharedId, input.access);
       if (existing) return { view: existing, source: 'coalesced', md5 };
     }
     return { view: await this.viewOf(job, 'waiting'), source: 'queued', md5 };
   }
 
-  async get(id: string): Promise<JobView | null> {
-    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+  /** The job as `access` may see it: null when it does not exist or belongs to another key. */
+  async get(id: string, access: Access): Promise<JobView | null> {
+    if (!isJobId(id)) return null;
     const found = await this.findJob(id);
+    if (found && !canSee(access, found.data.owner)) return null;
     if (found) {
       const state = await this.redis(() => found.getState());
       // The job can finish between reading it and reading its state. A finished state must
@@ -237,7 +250,7 @@ export class JobService {
       return this.viewOf(job, state);
     }
     const record = await this.record(id);
-    if (!record) return null;
+    if (!record || !canSee(access, record.owner)) return null;
     const result =
       record.status === 'completed'
         ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey))
@@ -250,11 +263,15 @@ export class JobService {
    * a running job is asked to stop at its next stage boundary (202, `cancelRequested`);
    * a finished one cannot be canceled (409 already_finished).
    */
-  async cancel(id: string): Promise<{ view: JobView; accepted: boolean }> {
+  async cancel(id: string, access: Access): Promise<{ view: JobView; accepted: boolean }> {
+    if (!isJobId(id)) throw notFound(id);
     const job = await this.findJob(id);
+    if (job && !canSee(access, job.data.owner)) throw notFound(id);
     if (!job) {
-      if (await this.record(id)) throw new AppError('already_finished', `job ${id} has already finished`);
-      throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
+      const record = await this.record(id);
+      if (record && canSee(access, record.owner))
+        throw new AppError('already_finished', `job ${id} has already finished`);
+      throw notFound(id);
     }
     const state = await this.redis(() => job.getState());
     if (state === 'completed' || state === 'failed') {
@@ -288,9 +305,9 @@ export class JobService {
    * A stored PNG of a completed job (`overlay.png`, `labels.png`, `person-N.png`).
    * 409 `not_ready` while the job runs, 404 when the job or the image does not exist.
    */
-  async artifact(id: string, name: string): Promise<Buffer> {
-    const view = await this.get(id);
-    if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
+  async artifact(id: string, name: string, access: Access): Promise<Buffer> {
+    const view = await this.get(id, access);
+    if (!view) throw notFound(id);
     if (view.status === 'failed' || view.status === 'canceled') {
       throw new AppError(
         'not_found',
@@ -317,7 +334,7 @@ export class JobService {
    * Waits until the job completes or fails (for the synchronous endpoints). A failure
    * becomes the job's own `{code, message}`; running out of time becomes 504.
    */
-  async waitFor(view: JobView, timeoutMs: number): Promise<JobView> {
+  async waitFor(view: JobView, timeoutMs: number, access: Access): Promise<JobView> {
     if (view.status === 'completed' || view.status === 'failed' || view.status === 'canceled') return view;
     const job = await this.findJob(view.id);
     if (!job) throw new AppError('not_found', `job ${view.id} disappeared while waiting`);
@@ -332,7 +349,7 @@ export class JobService {
         );
       }
     }
-    const done = await this.get(view.id);
+    const done = await this.get(view.id, access);
     if (!done) throw new AppError('not_found', `job ${view.id} disappeared while waiting`);
     return done;
   }
@@ -352,6 +369,7 @@ export class JobService {
       options: job.data.options,
       createdAt: job.timestamp,
       finishedAt: Date.now(),
+      ...(job.data.owner && { owner: job.data.owner }),
     };
     await this.redis(() =>
       this.deps.blobs.putJson(

@@ -1,11 +1,13 @@
-import { Router, type Response } from 'express';
+import type { Response, Router } from 'express';
+import { strictRouter } from '../http/strict-router';
+import { accessOf } from '../auth/access';
 import { AppError, type SegmentResult } from '@argus/contracts';
 import { decodeRle, encodeGrayPng } from '@argus/vision';
 import type { JobService } from '../jobs/job.service';
 
 /** The images a job produces, served from Redis by URL (never inlined in job data). */
 export function artifactsRouter(jobs: JobService): Router {
-  const router = Router();
+  const router = strictRouter();
   const sendPng = (res: Response, bytes: Buffer) => {
     res.type('image/png').setHeader('Cache-Control', 'private, max-age=3600');
     res.send(bytes);
@@ -18,21 +20,21 @@ export function artifactsRouter(jobs: JobService): Router {
   };
 
   router.get('/v1/jobs/:id/overlay.png', async (req, res) => {
-    sendPng(res, await jobs.artifact(String(req.params.id), 'overlay.png'));
+    sendPng(res, await jobs.artifact(String(req.params.id), 'overlay.png', accessOf(req)));
   });
   router.get('/v1/jobs/:id/labels.png', async (req, res) => {
-    sendPng(res, await jobs.artifact(String(req.params.id), 'labels.png'));
+    sendPng(res, await jobs.artifact(String(req.params.id), 'labels.png', accessOf(req)));
   });
   router.get('/v1/jobs/:id/persons/:n/mask.png', async (req, res) => {
     const n = index(req.params.n, 'person');
-    sendPng(res, await jobs.artifact(String(req.params.id), `person-${n}.png`));
+    sendPng(res, await jobs.artifact(String(req.params.id), `person-${n}.png`, accessOf(req)));
   });
   // Instance masks are drawn here from the result's RLE rather than stored: the RLE already
   // holds every pixel, and most clients never ask for the PNG.
   router.get('/v1/jobs/:id/instances/:n/mask.png', async (req, res) => {
     const id = String(req.params.id);
     const n = index(req.params.n, 'instance');
-    const view = await jobs.get(id);
+    const view = await jobs.get(id, accessOf(req));
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     if (view.task !== 'segment')
       throw new AppError('not_found', `job ${id} is a ${view.task} job; it has no instances`);

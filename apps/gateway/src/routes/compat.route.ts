@@ -1,8 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { strictRouter, type RouteGuards } from '../http/strict-router';
+import { accessOf } from '../auth/access';
+import { deepstackAuth } from '../auth/deepstack-key';
 import { AppError, type DetectResult, type ParseResult, type SegmentResult } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
 import type { JobView } from '../jobs/job-view';
-import { multipartImage } from '../uploads/multipart-image';
+import { multipartFields, multipartImage } from '../uploads/multipart-image';
 import { submitFromRequest, type UploadSettings } from './jobs.route';
 
 /**
@@ -43,40 +46,48 @@ function deepstackAnswer(result: BoxedResult, started: number) {
     code: 200,
   };
 }
-export function compatRouter(jobs: JobService, settings: UploadSettings & { syncTimeoutMs: number }): Router {
-  const router = Router();
+export function compatRouter(
+  jobs: JobService,
+  settings: UploadSettings & { syncTimeoutMs: number },
+  guards: RouteGuards,
+): Router {
+  const router = strictRouter();
+  // DeepStack clients may send the key as the form field api_key (auth/deepstack-key.ts).
+  const deepstack = deepstackAuth(multipartImage('image', settings), guards);
+  const deepstackList = deepstackAuth(multipartFields(settings), guards, { submission: false });
 
   const runDetect = async (req: Request, fields: Record<string, unknown>): Promise<DetectResult> => {
     const outcome = await submitFromRequest(req, jobs, settings, 'detect', fields);
-    const view: JobView = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
+    const view: JobView = await jobs.waitFor(outcome.view, settings.syncTimeoutMs, accessOf(req));
     if (view.error) throw new AppError(view.error.code, view.error.message);
     return view.result as DetectResult;
   };
 
-  router.post('/detect', multipartImage('file', settings), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const result = await runDetect(req, { confidence: body.confidence, iou: body.iou, model: body.model });
-    res.json({
-      success: true,
-      detections: result.detections.map((d) => ({
-        class: d.label,
-        confidence: d.confidence,
-        bbox: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
-      })),
-      count: result.count,
-    });
-  });
-
   router.post(
-    '/v1/vision/detection',
-    multipartImage('image', settings),
+    '/detect',
+    guards.submitLimit,
+    multipartImage('file', settings),
     async (req: Request, res: Response) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const started = Date.now();
-      const result = await runDetect(req, { confidence: minConfidenceOf(body), model: body.model });
-      res.json(deepstackAnswer(result, started));
+      const result = await runDetect(req, { confidence: body.confidence, iou: body.iou, model: body.model });
+      res.json({
+        success: true,
+        detections: result.detections.map((d) => ({
+          class: d.label,
+          confidence: d.confidence,
+          bbox: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
+        })),
+        count: result.count,
+      });
     },
   );
+
+  router.post('/v1/vision/detection', ...deepstack, async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const started = Date.now();
+    const result = await runDetect(req, { confidence: minConfidenceOf(body), model: body.model });
+    res.json(deepstackAnswer(result, started));
+  });
 
   // DeepStack / CodeProject.AI custom models: every detection and segmentation model of the
   // manifest, by id. CodeProject.AI answers the list on GET and POST; so do we.
@@ -85,21 +96,29 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
     res.json({ success: true, models: customModels() });
   };
   router.get('/v1/vision/custom/list', listModels);
-  router.post('/v1/vision/custom/list', listModels);
+  router.post('/v1/vision/custom/list', ...deepstackList, listModels);
+  const knownModel = (req: Request) => {
+    const id = String(req.params.model);
+    if (!customModels().includes(id)) {
+      throw new AppError(
+        'not_found',
+        `no custom model "${id}"; POST /v1/vision/custom/list lists them (${customModels().join(', ')})`,
+      );
+    }
+  };
   router.post(
     '/v1/vision/custom/:model',
     (req: Request, _res: Response, next) => {
-      // The model is checked before the upload is read: an unknown one costs no bandwidth.
-      const id = String(req.params.model);
-      if (!customModels().includes(id)) {
-        throw new AppError(
-          'not_found',
-          `no custom model "${id}"; POST /v1/vision/custom/list lists them (${customModels().join(', ')})`,
-        );
-      }
+      // A caller already known by its Authorization header learns of an unknown model before
+      // its upload is read; one whose key is in the form learns nothing before the key checks.
+      if (req.access) knownModel(req);
       next();
     },
-    multipartImage('image', settings),
+    ...deepstack,
+    (req: Request, _res: Response, next) => {
+      knownModel(req);
+      next();
+    },
     async (req: Request, res: Response) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const started = Date.now();
@@ -112,7 +131,7 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
         ...(task === 'segment' ? { overlay: 'false' } : {}),
       };
       const outcome = await submitFromRequest(req, jobs, settings, task, fields);
-      const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
+      const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs, accessOf(req));
       if (view.error) throw new AppError(view.error.code, view.error.message);
       const result =
         task === 'segment'
@@ -126,22 +145,27 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
   );
 
   // The original M2FP service's API: the overlay comes back inline as base64 PNG.
-  router.post('/api/parse', multipartImage('image', settings), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const fields = { model: body.model, threshold: body.threshold, alpha: body.alpha, mode: body.mode };
-    const outcome = await submitFromRequest(req, jobs, settings, 'parse', fields);
-    const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs);
-    if (view.error) throw new AppError(view.error.code, view.error.message);
-    const result = view.result as ParseResult;
-    const overlay = await jobs.artifact(view.id, 'overlay.png');
-    res.json({
-      status: 'success',
-      result_image: overlay.toString('base64'),
-      num_persons: result.numPersons,
-      parts_detected: result.partsDetected,
-      job_id: view.id,
-    });
-  });
+  router.post(
+    '/api/parse',
+    guards.submitLimit,
+    multipartImage('image', settings),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const fields = { model: body.model, threshold: body.threshold, alpha: body.alpha, mode: body.mode };
+      const outcome = await submitFromRequest(req, jobs, settings, 'parse', fields);
+      const view = await jobs.waitFor(outcome.view, settings.syncTimeoutMs, accessOf(req));
+      if (view.error) throw new AppError(view.error.code, view.error.message);
+      const result = view.result as ParseResult;
+      const overlay = await jobs.artifact(view.id, 'overlay.png', accessOf(req));
+      res.json({
+        status: 'success',
+        result_image: overlay.toString('base64'),
+        num_persons: result.numPersons,
+        parts_detected: result.partsDetected,
+        job_id: view.id,
+      });
+    },
+  );
 
   return router;
 }

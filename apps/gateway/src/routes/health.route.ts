@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { strictRouter } from '../http/strict-router';
 import type { Redis } from 'ioredis';
 import type { WorkerRegistry } from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
@@ -13,7 +14,7 @@ export function healthRouter(deps: {
   workerMaxAgeMs: number;
   redisTimeoutMs: number;
 }): Router {
-  const router = Router();
+  const router = strictRouter();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });

@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { strictRouter } from '../http/strict-router';
+import { accessOf } from '../auth/access';
 import { createSession, type Session } from 'better-sse';
 import { AppError } from '@argus/contracts';
 import type { JobService } from '../jobs/job.service';
@@ -24,13 +26,14 @@ const NO_DEADLINE_MS = 2 ** 31 - 1;
  * at once; an unknown id is a plain 404 before any stream starts.
  */
 export function jobEventsRouter(jobs: JobService, waiters: JobWaiters, settings: JobEventsSettings): Router {
-  const router = Router();
+  const router = strictRouter();
   router.get('/v1/jobs/:id/events', async (req: Request, res: Response) => {
     const id = String(req.params.id);
     const lastId = req.get('last-event-id') ?? '';
+    const access = accessOf(req);
     const waiter = waiters.subscribe(id);
     try {
-      let view = await jobs.get(id);
+      let view = await jobs.get(id, access);
       if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
       // 204 tells an EventSource to stop reconnecting: it has already seen the end.
       if (lastId === END_ID) {
@@ -64,7 +67,7 @@ export function jobEventsRouter(jobs: JobService, waiters: JobWaiters, settings:
             view = { ...view, status: 'active', progress: signal.progress };
             continue;
           }
-          const next = await jobs.get(id);
+          const next = await jobs.get(id, access);
           if (!next) break;
           view = next;
         }

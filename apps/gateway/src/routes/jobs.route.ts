@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { strictRouter, type RouteGuards } from '../http/strict-router';
+import { accessOf, ownerOf } from '../auth/access';
 import { AppError, SubmissionSchema, TaskSchema, type Task } from '@argus/contracts';
 import { md5Hex } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
@@ -55,6 +57,7 @@ export async function submitFromRequest(
     checkImage: (bytes) => validateImage(bytes, settings.maxPixels),
     fields,
     requestId: req.requestId,
+    access: accessOf(req),
     ...extra,
   });
   settings.observer?.submitted(task, outcome.source);
@@ -88,76 +91,89 @@ export function jobsRouter(
   jobs: JobService,
   settings: SubmitSettings,
   idempotency: IdempotencyStore,
+  guards: Pick<RouteGuards, 'submitLimit'>,
   waiters: JobWaiters,
 ): Router {
-  const router = Router();
+  const router = strictRouter();
 
-  router.post('/v1/jobs', multipartImage('image', settings), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const task = taskFrom(body);
-    const extra = await submissionFrom(body, settings);
-    // Prefer: wait=N (RFC 7240): hold the answer until the job ends, for up to N seconds.
-    const preferWait = preferWaitSeconds(req.get('prefer'));
-    const send = async (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
-      let view = outcome.view;
-      if (preferWait !== undefined) {
-        // The job exists by now: a wait that cannot be had (too many waiters, shutting
-        // down, Redis gone) must not turn its acceptance into an error, so it answers 202.
-        const waited = isTerminal(view)
-          ? view
-          : await waitForView(jobs, waiters, view.id, preferWait, abortOnClose(res), view).catch(
-              () => undefined,
-            );
-        if (waited) {
-          view = waited;
-          res.setHeader('Preference-Applied', `wait=${preferWait}`);
+  // The limit comes before the upload is read: a client over its rate costs no upload.
+  router.post(
+    '/v1/jobs',
+    guards.submitLimit,
+    multipartImage('image', settings),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const task = taskFrom(body);
+      const extra = await submissionFrom(body, settings);
+      const access = accessOf(req);
+      // Prefer: wait=N (RFC 7240): hold the answer until the job ends, for up to N seconds.
+      const preferWait = preferWaitSeconds(req.get('prefer'));
+      const send = async (outcome: Pick<SubmitOutcome, 'view'>, replayed: boolean) => {
+        let view = outcome.view;
+        if (preferWait !== undefined) {
+          // The job exists by now: a wait that cannot be had (too many waiters, shutting
+          // down, Redis gone) must not turn its acceptance into an error, so it answers 202.
+          const waited = isTerminal(view)
+            ? view
+            : await waitForView(jobs, waiters, view.id, access, preferWait, abortOnClose(res), view).catch(
+                () => undefined,
+              );
+          if (waited) {
+            view = waited;
+            res.setHeader('Preference-Applied', `wait=${preferWait}`);
+          }
         }
-      }
-      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res
-        .status(isTerminal(view) ? 200 : 202)
-        .location(view.links.self)
-        .json(view);
-    };
+        if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res
+          .status(isTerminal(view) ? 200 : 202)
+          .location(view.links.self)
+          .json(view);
+      };
 
-    const rawKey = req.get('idempotency-key');
-    if (!rawKey) {
-      await send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
-      return;
-    }
-    const key = IdempotencyStore.validateKey(rawKey);
-    const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
-    const claim = await idempotency.claim(key, fingerprint);
-    if (claim.kind === 'replay') {
-      const view = await jobs.get(claim.jobId);
-      if (view) {
-        await send({ view }, true);
+      const rawKey = req.get('idempotency-key');
+      if (!rawKey) {
+        await send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
         return;
       }
-    }
-    if (claim.kind === 'in-progress') {
-      throw new AppError(
-        'idempotency_in_progress',
-        'a request with this Idempotency-Key is still being processed; retry shortly',
-      );
-    }
-    let outcome: SubmitOutcome;
-    try {
-      outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
-      await idempotency.complete(key, fingerprint, outcome.view.id);
-    } catch (err) {
-      await idempotency.release(key, fingerprint).catch(() => undefined);
-      throw err;
-    }
-    await send(outcome, false);
-  });
+      const key = IdempotencyStore.validateKey(rawKey);
+      // Idempotency-Keys belong to the API key that sent them (one namespace in open mode).
+      const owner = ownerOf(access) ?? '';
+      const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
+      const claim = await idempotency.claim(owner, key, fingerprint);
+      if (claim.kind === 'replay') {
+        const view = await jobs.get(claim.jobId, access);
+        if (view) {
+          await send({ view }, true);
+          return;
+        }
+      }
+      if (claim.kind === 'in-progress') {
+        throw new AppError(
+          'idempotency_in_progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly',
+        );
+      }
+      let outcome: SubmitOutcome;
+      try {
+        outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+        await idempotency.complete(owner, key, fingerprint, outcome.view.id);
+      } catch (err) {
+        await idempotency.release(owner, key, fingerprint).catch(() => undefined);
+        throw err;
+      }
+      await send(outcome, false);
+    },
+  );
 
   // ?wait=N: long-poll, answered as soon as the job ends or after N seconds.
   router.get('/v1/jobs/:id', async (req: Request, res: Response) => {
     const id = String(req.params.id);
     const wait = waitSecondsFromQuery(req.query.wait);
+    const access = accessOf(req);
     const view =
-      wait > 0 ? await waitForView(jobs, waiters, id, wait, abortOnClose(res)) : await jobs.get(id);
+      wait > 0
+        ? await waitForView(jobs, waiters, id, access, wait, abortOnClose(res))
+        : await jobs.get(id, access);
     if (!view) throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     res.json(view);
   });

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { strictRouter } from '../http/strict-router';
 import { AppError } from '@argus/contracts';
 import { modelMetadata, readLabels, type Manifest, type ModelEntry } from '@argus/models';
 import type { WorkerInfo, WorkerRegistry } from '@argus/queue';
@@ -19,7 +20,7 @@ export function oipRouter(deps: {
   workerMaxAgeMs: number;
   redisTimeoutMs: number;
 }): Router {
-  const router = Router();
+  const router = strictRouter();
   const labelCounts = new Map<string, number>();
   const labelsOf = (entry: ModelEntry) => {
     let n = labelCounts.get(entry.id);

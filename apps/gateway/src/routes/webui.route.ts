@@ -1,6 +1,8 @@
+import type { Router } from 'express';
+import { strictRouter } from '../http/strict-router';
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { type Response } from 'express';
 
 /**
  * The WebUI (apps/webui): hand-written HTML and CSS in `public/`, and the browser modules
@@ -37,7 +39,7 @@ function pageHeaders(res: Response): void {
 }
 
 export function webuiRouter(): Router {
-  const router = Router();
+  const router = strictRouter();
   // Checked until found, so a gateway started before `npm run build` picks the build up.
   let built = false;
 

@@ -61,3 +61,22 @@ function fromMulterError(err: unknown, field: string, limits: UploadLimits): App
       return new AppError('invalid_request', `the multipart body was refused: ${err.message}`);
   }
 }
+
+/**
+ * Reads a form that carries no file (DeepStack's `POST /v1/vision/custom/list`, whose only
+ * field may be `api_key`). A body that is not multipart is an empty form, not an error.
+ */
+export function multipartFields(limits: UploadLimits): RequestHandler {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { files: 0, fields: 32, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 32 },
+  }).none();
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) {
+      req.body = {};
+      next();
+      return;
+    }
+    parse(req, res, (err: unknown) => next(err ? fromMulterError(err, 'api_key', limits) : undefined));
+  };
+}

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData } from '@argus/contracts';
 import type { Logger } from '@argus/config';
-import type { BlobStore, RedisKeys } from '@argus/queue';
+import type { BlobStore, DeliveryAttempt, DeliveryLog } from '@argus/queue';
 import {
   WEBHOOK_HEADERS,
   classifyDelivery,
@@ -12,13 +12,12 @@ import {
 
 export interface DeliveryDeps {
   blobs: BlobStore;
-  keys: RedisKeys;
-  redis: import('ioredis').Redis;
+  /** The job's capped delivery log (attempts are appended here). */
+  deliveries: DeliveryLog;
   secret: string;
   policy: CallbackPolicy;
   timeoutMs: number;
   maxResponseBytes: number;
-  ttlSeconds: number;
   log: Logger;
 }
 
@@ -84,7 +83,7 @@ export async function deliveryProcessor(
   const outcome = classifyDelivery(result);
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
-  const entry = {
+  const entry: DeliveryAttempt = {
     deliveryId: data.deliveryId,
     event: data.snapshot.event,
     attempt,
@@ -95,11 +94,7 @@ export async function deliveryProcessor(
     response: result.responseSnippet ?? null,
     outcome: outcome === 'retry' && lastAttempt ? 'dead' : outcome,
   };
-  await deps.redis
-    .multi()
-    .rpush(deps.keys.deliveryAttempts(data.jobId), JSON.stringify(entry))
-    .expire(deps.keys.deliveryAttempts(data.jobId), deps.ttlSeconds)
-    .exec();
+  await deps.deliveries.addAttempt(data.jobId, entry);
   const log = deps.log.child({ deliveryId: data.deliveryId, jobId: data.jobId, attempt });
   const what = result.statusCode !== undefined ? `HTTP ${result.statusCode}` : (result.error ?? 'no answer');
   switch (outcome) {
