@@ -1,0 +1,4 @@
+export * from './onnx-io';
+export * from './tfjs-graph';
+export * from './bodypix.convert';
+export * from './yolo-fold.convert';
