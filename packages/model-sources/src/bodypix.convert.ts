@@ -117,8 +117,10 @@ export function convertBodyPix(graph: TfjsGraph, weights: Map<string, TfjsWeight
         const dilations = attrInts(n, 'dilations') ?? [1, 1, 1, 1];
         const padding = attrString(n, 'padding');
         const [kh, kw] = w.shape;
-        const pads = padding === 'SAME' ? [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2] : [0, 0, 0, 0];
-        if (pads.some((p) => !Number.isInteger(p))) throw new Error(`${n.name}: even kernel with SAME padding`);
+        const pads =
+          padding === 'SAME' ? [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2] : [0, 0, 0, 0];
+        if (pads.some((p) => !Number.isInteger(p)))
+          throw new Error(`${n.name}: even kernel with SAME padding`);
         pendingConv.set(n.name, {
           inputs: [input(ins[0]), wName],
           attrs: [
@@ -153,7 +155,8 @@ export function convertBodyPix(graph: TfjsGraph, weights: Map<string, TfjsWeight
         throw new Error(`BodyPix graph: op ${n.op} (${n.name}) has no conversion`);
     }
   }
-  if (pendingConv.size) throw new Error(`convolutions without a BiasAdd: ${[...pendingConv.keys()].join(', ')}`);
+  if (pendingConv.size)
+    throw new Error(`convolutions without a BiasAdd: ${[...pendingConv.keys()].join(', ')}`);
   for (const [tfName, onnxName] of OUTPUTS) nodes.push(node('Identity', [tfName], [onnxName]));
 
   return createModel({

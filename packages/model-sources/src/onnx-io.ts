@@ -21,7 +21,14 @@ import {
 } from 'onnx-buf';
 
 export type { ModelProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto };
-export { TensorProto_DataType };
+
+/** `TensorProto.data_type` values; the field itself is a plain int32. */
+export const DataType = {
+  FLOAT: TensorProto_DataType.FLOAT as number,
+  UINT8: TensorProto_DataType.UINT8 as number,
+  INT8: TensorProto_DataType.INT8 as number,
+  INT64: TensorProto_DataType.INT64 as number,
+};
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
   return fromBinary(ModelProtoSchema, bytes);
@@ -48,7 +55,7 @@ export function floatTensor(name: string, dims: readonly number[], data: Float32
 
 /** Float32 values of an initializer, whether stored as raw bytes or as `float_data`. */
 export function tensorFloats(t: TensorProto): Float32Array {
-  if (t.dataType !== TensorProto_DataType.FLOAT) throw new Error(`tensor ${t.name} is not float32`);
+  if (t.dataType !== DataType.FLOAT) throw new Error(`tensor ${t.name} is not float32`);
   if (t.rawData.length) return new Float32Array(t.rawData.slice().buffer);
   return Float32Array.from(t.floatData);
 }

@@ -12,7 +12,7 @@ import {
   floatTensor,
   floatValueInfo,
   node,
-  TensorProto_DataType,
+  DataType,
   type ModelProto,
   type NodeProto,
   type TensorProto,
@@ -22,15 +22,15 @@ import {
 const bytesOf = (t: TensorProto): Buffer => Buffer.from(t.rawData.slice());
 
 function scalarOf(t: TensorProto): number {
-  if (t.dataType === TensorProto_DataType.FLOAT) return t.rawData.length ? bytesOf(t).readFloatLE(0) : t.floatData[0];
-  if (t.dataType === TensorProto_DataType.UINT8) return t.rawData.length ? t.rawData[0] : t.int32Data[0];
-  if (t.dataType === TensorProto_DataType.INT8) return t.rawData.length ? bytesOf(t).readInt8(0) : t.int32Data[0];
+  if (t.dataType === DataType.FLOAT) return t.rawData.length ? bytesOf(t).readFloatLE(0) : t.floatData[0];
+  if (t.dataType === DataType.UINT8) return t.rawData.length ? t.rawData[0] : t.int32Data[0];
+  if (t.dataType === DataType.INT8) return t.rawData.length ? bytesOf(t).readInt8(0) : t.int32Data[0];
   throw new Error(`tensor ${t.name}: unexpected data type ${t.dataType} for a scalar`);
 }
 
 function dequantize(q: TensorProto, scale: number, zeroPoint: number): Float32Array {
   const raw = bytesOf(q);
-  const signed = q.dataType === TensorProto_DataType.INT8;
+  const signed = q.dataType === DataType.INT8;
   const out = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) out[i] = ((signed ? raw.readInt8(i) : raw[i]) - zeroPoint) * scale;
   return out;
@@ -70,7 +70,8 @@ export function foldYoloInt8(src: ModelProto, opts: FoldOptions): ModelProto {
   for (const conv of g.node.filter((n) => n.opType === 'ConvInteger')) {
     const [xq, wq, xZero, wZero] = conv.input;
     const dql = producers.get(xq);
-    if (!dql || dql.opType !== 'DynamicQuantizeLinear') throw new Error(`${conv.name}: input is not dynamically quantised`);
+    if (!dql || dql.opType !== 'DynamicQuantizeLinear')
+      throw new Error(`${conv.name}: input is not dynamically quantised`);
     const cast = only(conv.output[0], 'Cast');
     const mul = only(cast.output[0], 'Mul');
     const scaleMul = producers.get(mul.input.find((i) => i !== cast.output[0]) ?? '');
@@ -116,14 +117,16 @@ export function foldYoloInt8(src: ModelProto, opts: FoldOptions): ModelProto {
   for (const n of nodes) {
     if (n.opType !== 'Reshape') continue;
     const shape = inits.get(n.input[1]);
-    if (!shape || shape.dataType !== TensorProto_DataType.INT64 || !shape.rawData.length) continue;
+    if (!shape || shape.dataType !== DataType.INT64 || !shape.rawData.length) continue;
     const b = bytesOf(shape);
     if (b.readBigInt64LE(0) === 1n) {
       b.writeBigInt64LE(0n, 0);
       shape.rawData = new Uint8Array(b);
     }
   }
-  const kept = g.initializer.filter((t) => !dropInits.has(t.name) && !t.name.endsWith('_scale') && !t.name.endsWith('_zero_point'));
+  const kept = g.initializer.filter(
+    (t) => !dropInits.has(t.name) && !t.name.endsWith('_scale') && !t.name.endsWith('_zero_point'),
+  );
 
   const input = g.input[0];
   const output = g.output[0];
@@ -135,7 +138,10 @@ export function foldYoloInt8(src: ModelProto, opts: FoldOptions): ModelProto {
       : [];
   const metadata = src.metadataProps
     .filter((p) => p.key !== 'onnx.infer')
-    .map((p) => ({ key: p.key, value: p.key === 'args' ? p.value.replace("'dynamic': False", "'dynamic': True") : p.value }));
+    .map((p) => ({
+      key: p.key,
+      value: p.key === 'args' ? p.value.replace("'dynamic': False", "'dynamic': True") : p.value,
+    }));
   metadata.push({
     key: 'derived_from',
     value: `${opts.sourceName} (sha256 ${opts.sourceSha256}): every DynamicQuantizeLinear/ConvInteger/Cast/Mul(/Add bias) chain replaced by a float Conv with weights (q - zero_point) * scale and the original bias; activations not quantized; batch dim symbolic`,

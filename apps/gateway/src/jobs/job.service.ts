@@ -32,6 +32,8 @@ export interface JobServiceDeps {
   blobs: BlobStore;
   keys: RedisKeys;
   manifest: Manifest;
+  /** Models this server could not install (id → why); a job naming one fails with 400. */
+  missingModels?: Readonly<Record<string, string>>;
   settings: {
     resultTtlSeconds: number;
     blobTtlSeconds: number;
@@ -78,6 +80,17 @@ interface JobRecord {
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
+  /** Every model of the manifest, with why it is missing when this server could not install it. */
+  modelCatalog(): { id: string; task: Task; default: boolean; missing?: string }[] {
+    const missing = this.deps.missingModels ?? {};
+    return this.deps.manifest.models.map((m) => ({
+      id: m.id,
+      task: m.task,
+      default: m.default,
+      ...(m.id in missing ? { missing: missing[m.id] } : {}),
+    }));
+  }
+
   private redis<T>(op: () => Promise<T>): Promise<T> {
     return guardRedis(op, this.deps.settings.redisTimeoutMs);
   }
@@ -98,7 +111,12 @@ export class JobService {
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
     const { task, image } = input;
     const options = this.parseOptions(task, input.fields);
-    const model = resolveModel(this.deps.manifest, task, options.model as string | undefined);
+    const model = resolveModel(
+      this.deps.manifest,
+      task,
+      options.model as string | undefined,
+      this.deps.missingModels,
+    );
     const md5 = md5Hex(image.bytes);
     const resultKey = this.deps.keys.result({
       task,
