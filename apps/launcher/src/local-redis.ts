@@ -5,7 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { pingRedis } from '@argus/queue';
 
@@ -108,5 +107,3 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   await exited;
   clearTimeout(timer);
 }
-
-export const localRedisDir = (repoRoot: string) => path.join(repoRoot, '.argus', 'redis');

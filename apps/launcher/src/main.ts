@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { REPO_ROOT, loadConfig, ConfigError, envIsSet } from '@argus/config';
-import { chooseRedis, localRedisDir, RedisUnavailableError, type RedisChoice } from './local-redis';
+import { chooseRedis, RedisUnavailableError, type RedisChoice } from './local-redis';
 import { NoModelError, setUpModels } from './model-setup';
 import { redisHelp } from './redis-help';
 import { Supervisor } from './supervisor';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       explicit,
       autostart: config.REDIS_AUTOSTART,
       localPort: config.REDIS_LOCAL_PORT,
-      dataDir: localRedisDir(REPO_ROOT),
+      dataDir: path.resolve(REPO_ROOT, config.REDIS_LOCAL_DIR),
       log,
     });
   } catch (err) {

@@ -235,6 +235,8 @@ export const EnvSchema = z.object({
    */
   REDIS_AUTOSTART: envBoolean(true),
   REDIS_LOCAL_PORT: int(6379, 1, 65_535),
+  /** Where that local Redis keeps its data (relative to the repository root). */
+  REDIS_LOCAL_DIR: z.string().default('.argus/redis'),
   /** Model ids a worker loads; empty = the default model of every task it serves plus all installed. */
   WORKER_MODELS: csv([]),
   /** Tasks (queues) a worker serves. */
