@@ -81,7 +81,7 @@ async function submit(
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const bus = sample('bus.jpg');
-  form.append('image', new Blob([bus.bytes], { type: bus.type }), bus.name);
+  form.append('image', new Blob([new Uint8Array(bus.bytes)], { type: bus.type }), bus.name);
   const res = await fetch(`${url}/v1/jobs`, { method: 'POST', body: form });
   return { status: res.status, body: (await res.json()) as JobBody };
 }
