@@ -74,7 +74,8 @@ export async function chooseRedis(plan: RedisPlan): Promise<RedisChoice> {
   );
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
-      if (/warning|error|fatal/i.test(line)) plan.log(`redis: ${line}`);
+      // Only what stops Redis; its start-up warnings (memory overcommit) are not ours to fix.
+      if (/error|fatal/i.test(line)) plan.log(`redis: ${line}`);
     });
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -124,6 +124,11 @@ export async function getJob(id: string): Promise<JobView> {
   return (await request(`/v1/jobs/${encodeURIComponent(id)}`)) as JobView;
 }
 
+function missingNote(states: readonly ModelState[]): string {
+  const missing = states.filter((m) => m.status === 'missing').length;
+  return missing ? ` · ${missing} model${missing === 1 ? '' : 's'} not installed` : '';
+}
+
 /** `GET /readyz`; a 503 is an answer here (not ready), not a failure. */
 export async function getReadiness(): Promise<Readiness> {
   try {
@@ -138,7 +143,7 @@ export async function getReadiness(): Promise<Readiness> {
       workers,
       models: body.models ?? [],
       modelStatus: body.modelStatus ?? [],
-      message: `Ready · ${workers} worker${workers === 1 ? '' : 's'}`,
+      message: `Ready · ${workers} worker${workers === 1 ? '' : 's'}${missingNote(body.modelStatus ?? [])}`,
     };
   } catch (err) {
     const e = err as ApiError;
