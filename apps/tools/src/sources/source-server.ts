@@ -62,7 +62,7 @@ export async function startSourceServer(stagedDir: string, port = 0): Promise<So
   const faults = new Map<string, Fault>();
   const requests: SourceServer['requests'] = [];
   const server = http.createServer((req, res) => {
-    const urlPath = (req.url ?? '/').split('?')[0];
+    const urlPath = decodeURIComponent((req.url ?? '/').split('?')[0]);
     const range = req.headers.range;
     requests.push({ path: urlPath, range });
     const file = files.get(urlPath);
@@ -108,8 +108,9 @@ export async function startSourceServer(stagedDir: string, port = 0): Promise<So
       .join(','),
     requests,
     setFault(publicUrl, fault) {
-      if (fault) faults.set(publicToPath(publicUrl), fault);
-      else faults.delete(publicToPath(publicUrl));
+      const key = decodeURIComponent(publicToPath(publicUrl));
+      if (fault) faults.set(key, fault);
+      else faults.delete(key);
     },
     close: () =>
       new Promise<void>((resolve) => {
