@@ -21,7 +21,11 @@ export type InstallOutcome =
 
 /** One bar per file; the CLI draws them with cli-progress, tests and logs get lines. */
 export interface ProgressSink {
-  file(label: string): {
+  /** A bar for one file; `initialStatus` defaults to `downloading`. */
+  file(
+    label: string,
+    initialStatus?: string,
+  ): {
     update(received: number, total?: number): void;
     done(status: string): void;
   };
@@ -108,7 +112,7 @@ async function installOne(
   if (entry.sources.length && entry.conversion !== 'none') {
     const files = new Map<string, string>();
     for (const source of entry.sources) files.set(source.name, await fetchSource(source, cacheDir, opts));
-    const bar = opts.progress?.file(`${entry.file} (${entry.conversion})`);
+    const bar = opts.progress?.file(`${entry.file} (${entry.conversion})`, 'converting');
     let bytes: Buffer;
     try {
       bytes = convertSources(entry, files);

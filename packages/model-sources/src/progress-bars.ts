@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { ProgressSink } from './install-sources';
 
-const mb = (n: number) => (n / 1_048_576).toFixed(1);
+const mb = (n: number) => (n / 1_048_576).toFixed(n < 1_048_576 ? 2 : 1);
 
 export function terminalProgress(
   stream: NodeJS.WriteStream = process.stderr,
@@ -22,12 +22,12 @@ export function terminalProgress(
     cliProgress.Presets.shades_classic,
   );
   return {
-    file(label) {
+    file(label, initialStatus = 'downloading') {
       const bar = multi.create(1, 0, {
         label: label.padEnd(28),
-        got: '0.0',
+        got: '0.00',
         size: '?',
-        status: 'downloading',
+        status: initialStatus,
       });
       return {
         update(received, total) {
@@ -35,7 +35,10 @@ export function terminalProgress(
           bar.update(received, { got: mb(received), size: total ? mb(total) : '?' });
         },
         done(status) {
-          bar.update(bar.getTotal(), { status });
+          bar.update(bar.getTotal(), {
+            status,
+            ...(initialStatus === 'downloading' ? {} : { got: '-', size: '-' }),
+          });
         },
       };
     },
