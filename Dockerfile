@@ -29,6 +29,7 @@ COPY packages/client/package.json ./packages/client/
 COPY packages/config/package.json ./packages/config/
 COPY packages/contracts/package.json ./packages/contracts/
 COPY packages/metrics/package.json ./packages/metrics/
+COPY packages/model-sources/package.json ./packages/model-sources/
 COPY packages/models/package.json ./packages/models/
 COPY packages/queue/package.json ./packages/queue/
 COPY packages/vision/package.json ./packages/vision/
@@ -84,6 +85,7 @@ COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY --from=build /app/packages/config/dist ./packages/config/dist
 COPY --from=build /app/packages/contracts/dist ./packages/contracts/dist
 COPY --from=build /app/packages/metrics/dist ./packages/metrics/dist
+COPY --from=build /app/packages/model-sources/dist ./packages/model-sources/dist
 COPY --from=build /app/packages/models/dist ./packages/models/dist
 COPY --from=build /app/packages/queue/dist ./packages/queue/dist
 COPY --from=build /app/packages/vision/dist ./packages/vision/dist

@@ -10,7 +10,14 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+    // onnx-buf (the ONNX protobuf schema) ships ES modules only; Node loads them with
+    // require(), jest's module system needs them compiled to CommonJS first.
+    '/node_modules/onnx-buf/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!onnx-buf/)'],
   moduleNameMapper: {
     '^@argus/([a-z-]+)$': '<rootDir>/packages/$1/src',
     // The WebUI's browser modules import siblings as `./x.js` (ES module URLs); in jest

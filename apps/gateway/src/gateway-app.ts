@@ -97,6 +97,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     blobs,
     keys,
     manifest,
+    missingModels: config.MODELS_MISSING,
     settings: {
       resultTtlSeconds: config.RESULT_TTL_SECONDS,
       blobTtlSeconds: config.BLOB_TTL_SECONDS,

@@ -1,35 +1,58 @@
 /**
- * `npm start`: the whole platform on one machine: checks Redis, installs missing models
- * from the mirror, then runs one gateway and WORKERS worker processes and prints the URL.
+ * `npm start`: the whole platform on one machine. Finds (or starts) Redis, installs the models
+ * it can (mirror, download, or conversion from the public originals), then runs one gateway
+ * and WORKERS worker processes with the models it got, and prints the URL.
  */
 import path from 'node:path';
-import { REPO_ROOT, loadConfig, ConfigError } from '@argus/config';
-import { installModels, manifestPathFor, readManifest } from '@argus/models';
-import { pingRedis } from '@argus/queue';
+import { REPO_ROOT, loadConfig, ConfigError, envIsSet } from '@argus/config';
+import { chooseRedis, RedisUnavailableError, type RedisChoice } from './local-redis';
+import { NoModelError, setUpModels } from './model-setup';
 import { redisHelp } from './redis-help';
 import { Supervisor } from './supervisor';
 
+const log = (line: string) => process.stdout.write(`[launcher]  ${line}\n`);
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = (line: string) => process.stdout.write(`[launcher]  ${line}\n`);
+  const explicit = envIsSet('REDIS_URL');
 
-  if (!(await pingRedis(config.REDIS_URL, 3_000))) {
-    process.stderr.write(`${redisHelp(config.REDIS_URL)}\n`);
+  let redis: RedisChoice;
+  try {
+    redis = await chooseRedis({
+      configuredUrl: config.REDIS_URL,
+      explicit,
+      autostart: config.REDIS_AUTOSTART,
+      localPort: config.REDIS_LOCAL_PORT,
+      dataDir: path.resolve(REPO_ROOT, config.REDIS_LOCAL_DIR),
+      log,
+    });
+  } catch (err) {
+    if (!(err instanceof RedisUnavailableError)) throw err;
+    process.stderr.write(`${redisHelp(err.url, explicit)}\n`);
     process.exit(1);
   }
 
-  const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
-  const reports = await installModels(manifest, config.MODELS_DIR, {
-    mirrorDir: config.MODEL_MIRROR || undefined,
-    log,
-  });
-  log(`models ready: ${reports.map((r) => r.id).join(', ')}`);
+  let models: Awaited<ReturnType<typeof setUpModels>>;
+  try {
+    models = await setUpModels(
+      config,
+      { workerModels: envIsSet('WORKER_MODELS'), workerTasks: envIsSet('WORKER_TASKS') },
+      log,
+    );
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
 
+  const stopAll = async (supervisor: Supervisor, graceMs: number) => {
+    await supervisor.stop(graceMs);
+    await redis.stop();
+  };
   const supervisor = new Supervisor((reason) => {
     log(`${reason}; stopping`);
-    void supervisor.stop(10_000).then(() => process.exit(1));
+    void stopAll(supervisor, 10_000).then(() => process.exit(1));
   });
-  const env = { ...process.env };
+  const env = { ...process.env, REDIS_URL: redis.url, ...models.env };
   supervisor.start({
     name: 'gateway',
     script: path.join(REPO_ROOT, 'apps/gateway/dist/main.js'),
@@ -45,25 +68,27 @@ async function main(): Promise<void> {
     });
   }
 
-  const url = `http://localhost:${config.PORT}`;
-  if (await waitForHttp(`${url}/readyz`, 60_000)) {
-    log(
-      `Argus is up at ${url}  (gateway + ${config.WORKERS} worker${config.WORKERS === 1 ? '' : 's'}; Ctrl-C stops)`,
-    );
-    log(`try: curl -F task=detect -F image=@photo.jpg ${url}/v1/jobs`);
-  } else {
-    log(`the gateway did not report ready within 60 s; see the log lines above (${url}/readyz)`);
-  }
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    void supervisor.stop(30_000).then(() => process.exit(0));
+    void stopAll(supervisor, 30_000).then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const url = `http://localhost:${config.PORT}`;
+  if (await waitForHttp(`${url}/readyz`, 60_000)) {
+    log(
+      `Argus is up at ${url}  (gateway + ${config.WORKERS} worker${config.WORKERS === 1 ? '' : 's'}; Ctrl-C stops)`,
+    );
+    const missing = Object.keys(models.missing);
+    if (missing.length) log(`serving without: ${missing.join(', ')} (see the lines above; ${url}/readyz)`);
+    log(`try: curl -F task=detect -F image=@photo.jpg ${url}/v1/jobs`);
+  } else {
+    log(`the gateway did not report ready within 60 s; see the log lines above (${url}/readyz)`);
+  }
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
@@ -82,7 +107,9 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
 
 main().catch((err: Error) => {
   process.stderr.write(
-    err instanceof ConfigError ? `${err.message}\n` : `argus failed to start:\n${err.message}\n`,
+    err instanceof ConfigError || err instanceof NoModelError
+      ? `${err.message}\n`
+      : `argus failed to start:\n${err.message}\n`,
   );
   process.exit(1);
 });

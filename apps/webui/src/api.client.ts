@@ -27,10 +27,18 @@ export interface JobView {
   links: { self: string; overlay?: string; labels?: string; masks?: string[] };
 }
 
+/** One model's state from `/readyz`: loaded by a live worker, not installed (why), or not loaded. */
+export interface ModelState {
+  id: string;
+  status: 'ready' | 'missing' | 'not_loaded';
+  reason?: string;
+}
+
 export interface Readiness {
   ready: boolean;
   workers: number;
   models: string[];
+  modelStatus: ModelState[];
   message: string;
 }
 
@@ -139,16 +147,26 @@ export async function getJob(id: string): Promise<JobView> {
   return (await request(`/v1/jobs/${encodeURIComponent(id)}`)) as JobView;
 }
 
+function missingNote(states: readonly ModelState[]): string {
+  const missing = states.filter((m) => m.status === 'missing').length;
+  return missing ? ` · ${missing} model${missing === 1 ? '' : 's'} not installed` : '';
+}
+
 /** `GET /readyz`; a 503 is an answer here (not ready), not a failure. */
 export async function getReadiness(): Promise<Readiness> {
   try {
-    const body = (await request('/readyz')) as { workers: number; models?: string[] };
+    const body = (await request('/readyz')) as {
+      workers: number;
+      models?: string[];
+      modelStatus?: ModelState[];
+    };
     const workers = body.workers;
     return {
       ready: true,
       workers,
       models: body.models ?? [],
-      message: `Ready · ${workers} worker${workers === 1 ? '' : 's'}`,
+      modelStatus: body.modelStatus ?? [],
+      message: `Ready · ${workers} worker${workers === 1 ? '' : 's'}${missingNote(body.modelStatus ?? [])}`,
     };
   } catch (err) {
     const e = err as ApiError;
@@ -158,6 +176,6 @@ export async function getReadiness(): Promise<Readiness> {
         : /worker/.test(e.message)
           ? 'No worker running: jobs will wait'
           : 'Not ready: the job store is unreachable';
-    return { ready: false, workers: 0, models: [], message };
+    return { ready: false, workers: 0, models: [], modelStatus: [], message };
   }
 }

@@ -13,6 +13,7 @@ import {
   setApiKey,
   submitJob,
   type JobView,
+  type ModelState,
 } from './api.client.js';
 import { byId } from './dom.js';
 import {
@@ -58,6 +59,7 @@ const photos = new Map<string, Blob>();
 /** The last read of each job. */
 const views = new Map<string, JobView | ApiError>();
 let loadedModels: string[] = [];
+let modelStates: ModelState[] = [];
 
 const announce = (text: string) => {
   announcer.textContent = text;
@@ -103,8 +105,18 @@ function fillModels(task: Task, wanted?: string): void {
   modelSelect.replaceChildren(
     ...choices.map((m) => {
       const missing = loadedModels.length > 0 && !loadedModels.includes(m.id);
-      const text = `${m.id} (${m.note}${m.default ? ', default' : ''})${missing ? ' · not loaded' : ''}`;
-      return new Option(text, m.id, false, false);
+      // A model this server could not install cannot be picked; its tooltip says why.
+      const absent = modelStates.find((s) => s.id === m.id && s.status === 'missing');
+      const state = absent ? ' · not installed' : missing ? ' · not loaded' : '';
+      const option = new Option(
+        `${m.id} (${m.note}${m.default ? ', default' : ''})${state}`,
+        m.id,
+        false,
+        false,
+      );
+      option.disabled = Boolean(absent);
+      if (absent?.reason) option.title = absent.reason;
+      return option;
     }),
   );
   const pick = wanted && choices.some((m) => m.id === wanted) ? wanted : defaultModel(task);
@@ -390,8 +402,12 @@ async function checkReadiness(): Promise<void> {
   const readiness = await getReadiness();
   readinessPill.textContent = readiness.message;
   readinessPill.dataset.ready = String(readiness.ready);
-  const changed = readiness.models.join() !== loadedModels.join();
+  const states = readiness.modelStatus.map((m) => `${m.id}:${m.status}`).join();
+  const changed =
+    readiness.models.join() !== loadedModels.join() ||
+    states !== modelStates.map((m) => `${m.id}:${m.status}`).join();
   loadedModels = readiness.models;
+  modelStates = readiness.modelStatus;
   if (changed) fillModels(currentTask(), modelSelect.value);
   setTimeout(() => void checkReadiness(), READINESS_MS);
 }

@@ -43,17 +43,19 @@ export interface WorkerApp {
 
 /**
  * Which models this worker loads: WORKER_MODELS, else every model of the tasks it serves.
- * Parsing finds people with the default detector, so a parse worker loads that too.
+ * Parsing finds people with the default detector, so a parse worker loads that too. Models
+ * that `npm start` could not obtain (MODELS_MISSING) are left out.
  */
 export function selectModels(
   manifest: Manifest,
   tasks: readonly Task[],
   requested: readonly string[],
+  missing: Readonly<Record<string, string>> = {},
 ): string[] {
   const ids = requested.length
     ? [...requested]
-    : manifest.models.filter((m) => tasks.includes(m.task)).map((m) => m.id);
-  const detector = manifest.models.find((m) => m.task === 'detect' && m.default);
+    : manifest.models.filter((m) => tasks.includes(m.task) && !(m.id in missing)).map((m) => m.id);
+  const detector = manifest.models.find((m) => m.task === 'detect' && m.default && !(m.id in missing));
   if (tasks.includes('parse') && detector && !ids.includes(detector.id)) ids.push(detector.id);
   return ids;
 }
@@ -72,7 +74,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   if (tasks.length === 0) throw new Error('WORKER_TASKS is empty: name at least one task');
 
   const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
-  const modelIds = selectModels(manifest, tasks, config.WORKER_MODELS);
+  const modelIds = selectModels(manifest, tasks, config.WORKER_MODELS, config.MODELS_MISSING);
   const serving = resolveServing(manifest, modelIds, config, os.availableParallelism());
   const fillBatches = concurrencyToFillBatches(serving);
   if (config.WORKER_CONCURRENCY < fillBatches) {

@@ -146,6 +146,43 @@ const modelOverrides = () =>
       return out;
     });
 
+/** `MODEL_URL_MAP`: `from=to` pairs, comma-separated; both sides must be http(s) URLs. */
+const urlMap = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const pairs: [string, string][] = [];
+      for (const spec of (value ?? '').split(',').map((s) => s.trim())) {
+        if (!spec) continue;
+        const eq = spec.indexOf('=');
+        const [from, to] = eq > 0 ? [spec.slice(0, eq).trim(), spec.slice(eq + 1).trim()] : ['', ''];
+        if (!/^https?:\/\//.test(from) || !/^https?:\/\//.test(to)) {
+          ctx.addIssue({ code: 'custom', message: `"${spec}": expected <http(s) prefix>=<http(s) prefix>` });
+          continue;
+        }
+        pairs.push([from, to]);
+      }
+      return pairs;
+    });
+
+/** `MODELS_MISSING`: a JSON object of model id → reason. */
+const modelsMissing = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): Record<string, string> => {
+      if (!value?.trim()) return {};
+      try {
+        const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(value));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object {"<model id>": "<reason>"}' });
+      return {};
+    });
+
 /**
  * Every environment variable Argus reads, with its default. Parsed once at boot by
  * `loadConfig`; nothing else reads `process.env`.
@@ -186,6 +223,25 @@ export const EnvSchema = z.object({
     .string()
     .optional()
     .default(defaultMirror() ?? ''),
+  /**
+   * Model sources (docs/models.md). `MODEL_URL_MAP`: `<public prefix>=<replacement>,…`; each
+   * public source URL that starts with a prefix is fetched from the replacement instead (a
+   * local mirror server, an air-gapped site, tests).
+   */
+  MODEL_URL_MAP: urlMap(),
+  /**
+   * Set by `npm start` for the gateway: the models it could not obtain, as JSON
+   * `{"<model id>": "<why>"}`. A job naming one fails at submit with 400 `model_unavailable`.
+   */
+  MODELS_MISSING: modelsMissing(),
+  /**
+   * `npm start` only: when REDIS_URL is unset and nothing answers at 127.0.0.1:REDIS_LOCAL_PORT,
+   * run a local redis-server there (data in .argus/redis, AOF on, loopback only).
+   */
+  REDIS_AUTOSTART: envBoolean(true),
+  REDIS_LOCAL_PORT: int(6379, 1, 65_535),
+  /** Where that local Redis keeps its data (relative to the repository root). */
+  REDIS_LOCAL_DIR: z.string().default('.argus/redis'),
   /** Model ids a worker loads; empty = the default model of every task it serves plus all installed. */
   WORKER_MODELS: csv([]),
   /** Tasks (queues) a worker serves. */

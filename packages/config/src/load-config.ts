@@ -22,3 +22,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return parsed.data;
 }
+
+/**
+ * Whether the operator set a variable (rather than leaving its default): `npm start` runs its
+ * own Redis only when REDIS_URL was not given.
+ */
+export function envIsSet(name: keyof Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[name];
+  return value !== undefined && value.trim() !== '';
+}

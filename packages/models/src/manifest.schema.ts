@@ -49,6 +49,35 @@ export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly
     'yolov8-seg': { task: 'segment', outputs: ['detections', 'protos'], resize: 'letterbox' },
   };
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A public original the model is made from. `sha256` lists every accepted digest: a host may
+ * serve a reformatted copy of the same graph JSON (the converter reads it by meaning), and the
+ * converted result is checked against the entry's own sha256 in any case.
+ */
+export const ModelSourceSchema = z.object({
+  /** The file's name (a tfjs graph names its weight shards by it); cached as `MODELS_DIR/.sources/<sha256 prefix>-<name>`. */
+  name: z.string().regex(/^[^/\\]+$/),
+  url: z.string().url(),
+  sha256: z.array(sha256).min(1),
+  /**
+   * For a JSON source: sha256 of its canonical form (keys sorted, no whitespace). A file whose
+   * bytes match none of `sha256` is still accepted when its canonical form matches this.
+   */
+  jsonSha256: sha256.optional(),
+  bytes: z.number().int().positive().optional(),
+  note: z.string().optional(),
+});
+export type ModelSource = z.infer<typeof ModelSourceSchema>;
+
+/**
+ * How the sources become the model file: `none` (the single source is the file),
+ * `tfjs-bodypix` (TF.js BodyPix graph + weight shard → ONNX) or `yolov8-int8-fold` (the int8
+ * export's quantised convolutions folded back into float ones); see @argus/model-sources.
+ */
+export const CONVERSIONS = ['none', 'tfjs-bodypix', 'yolov8-int8-fold'] as const;
+
 export const ModelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   task: TaskSchema,
@@ -59,8 +88,11 @@ export const ModelEntrySchema = z.object({
   file: z.string().regex(/^[^/\\]+\.onnx$/),
   bytes: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Public download URL; null when the file is only available from a mirror. */
+  /** Public download URL of the file itself; null when it is made from `sources` (or mirror-only). */
   url: z.string().url().nullable(),
+  /** Public originals the file is converted from (see `conversion`). */
+  sources: z.array(ModelSourceSchema).default([]),
+  conversion: z.enum(CONVERSIONS).default('none'),
   source: z.string(),
   license: z.string(),
   input: z.object({

@@ -49,6 +49,27 @@ describe('the real manifest', () => {
     expect(appErrorCode(() => resolveModel(manifest, 'parse', 'yolov8n'))).toBe('invalid_option');
   });
 
+  it('refuses a model this server could not install with 400 model_unavailable, naming the others', () => {
+    const missing = { yolov8n: 'cannot download …: HTTP 404' };
+    const refusal = (requested?: string) => {
+      try {
+        resolveModel(manifest, 'detect', requested, missing);
+      } catch (err) {
+        return err as AppError;
+      }
+      throw new Error('expected an AppError');
+    };
+    for (const err of [refusal(), refusal('yolov8n')]) {
+      expect(err.code).toBe('model_unavailable');
+      expect(err.status).toBe(400);
+      expect(err.message).toContain('model "yolov8n"');
+      expect(err.message).toContain('HTTP 404');
+      expect(err.message).toContain('Available for detect: yolov8n-int8');
+    }
+    expect(refusal().message).toContain('(the detect default)');
+    expect(resolveModel(manifest, 'detect', 'yolov8n-int8', missing).id).toBe('yolov8n-int8');
+  });
+
   it('says which models a task accepts', () => {
     try {
       resolveModel(manifest, 'detect', 'nope');

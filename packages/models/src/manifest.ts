@@ -24,9 +24,32 @@ export function manifestPathFor(modelsDir: string): string {
 
 /**
  * Picks the model for a request: the named one (which must exist and serve the task) or
- * the task's default.
+ * the task's default. A model in `missing` (not installed on this server: id → why) is refused
+ * with `model_unavailable`, naming what the task can use instead.
  */
-export function resolveModel(manifest: Manifest, task: Task, requested?: string): ModelEntry {
+export function resolveModel(
+  manifest: Manifest,
+  task: Task,
+  requested?: string,
+  missing: Readonly<Record<string, string>> = {},
+): ModelEntry {
+  const entry = pickModel(manifest, task, requested);
+  const why = missing[entry.id];
+  if (why !== undefined) {
+    const available = manifest.models.filter((m) => m.task === task && !(m.id in missing)).map((m) => m.id);
+    throw new AppError(
+      'model_unavailable',
+      `model "${entry.id}"${requested ? '' : ` (the ${task} default)`} is not installed on this server (${why}). ` +
+        (available.length
+          ? `Available for ${task}: ${available.join(', ')} (pass model=<id>).`
+          : `No ${task} model is installed.`) +
+        ' An operator installs it with `npm run models`.',
+    );
+  }
+  return entry;
+}
+
+function pickModel(manifest: Manifest, task: Task, requested?: string): ModelEntry {
   if (requested) {
     const entry = manifest.models.find((m) => m.id === requested);
     if (!entry || entry.task !== task) {

@@ -33,6 +33,8 @@ export interface JobServiceDeps {
   blobs: BlobStore;
   keys: RedisKeys;
   manifest: Manifest;
+  /** Models this server could not install (id → why); a job naming one fails with 400. */
+  missingModels?: Readonly<Record<string, string>>;
   settings: {
     resultTtlSeconds: number;
     blobTtlSeconds: number;
@@ -106,6 +108,17 @@ export class JobService {
     return this.deps.manifest;
   }
 
+  /** Every model of the manifest, with why it is missing when this server could not install it. */
+  modelCatalog(): { id: string; task: Task; default: boolean; missing?: string }[] {
+    const missing = this.deps.missingModels ?? {};
+    return this.deps.manifest.models.map((m) => ({
+      id: m.id,
+      task: m.task,
+      default: m.default,
+      ...(m.id in missing ? { missing: missing[m.id] } : {}),
+    }));
+  }
+
   private redis<T>(op: () => Promise<T>): Promise<T> {
     return guardRedis(op, this.deps.settings.redisTimeoutMs);
   }
@@ -135,7 +148,12 @@ export class JobService {
     const memo = this.prepared.get(memoKey);
     if (memo) return memo;
     const options = this.parseOptions(task, fields);
-    const model = resolveModel(this.deps.manifest, task, options.model as string | undefined);
+    const model = resolveModel(
+      this.deps.manifest,
+      task,
+      options.model as string | undefined,
+      this.deps.missingModels,
+    );
     const prepared = { options, model: { id: model.id, sha256: model.sha256 } };
     if (this.prepared.size >= PREPARED_MEMO_SIZE) {
       this.prepared.delete(this.prepared.keys().next().value as string);

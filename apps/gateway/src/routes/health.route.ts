@@ -3,16 +3,44 @@ import { strictRouter } from '../http/strict-router';
 import type { Redis } from 'ioredis';
 import type { WorkerRegistry } from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
+import type { JobService } from '../jobs/job.service';
+
+type ModelState = {
+  id: string;
+  task: string;
+  default: boolean;
+  status: 'ready' | 'missing' | 'not_loaded';
+  reason?: string;
+};
+
+/**
+ * Per-model readiness: `ready` (a live worker loaded it), `missing` (not installed here; the
+ * reason says why) or `not_loaded` (installed, but no live worker has it loaded).
+ */
+function modelStates(
+  jobs: Pick<JobService, 'modelCatalog'> | undefined,
+  loaded: readonly string[],
+): ModelState[] {
+  return (jobs?.modelCatalog() ?? []).map((m) => ({
+    id: m.id,
+    task: m.task,
+    default: m.default,
+    status: m.missing !== undefined ? 'missing' : loaded.includes(m.id) ? 'ready' : 'not_loaded',
+    ...(m.missing !== undefined ? { reason: m.missing } : {}),
+  }));
+}
 
 /**
  * `/healthz`: the process is up (liveness). `/readyz`: Redis answers and at least one
- * worker has sent a heartbeat recently (readiness: jobs submitted now will be processed).
+ * worker has sent a heartbeat recently (readiness: jobs submitted now will be processed), with
+ * each model's state (`modelStatus`).
  */
 export function healthRouter(deps: {
   redis: Redis;
   registry: WorkerRegistry;
   workerMaxAgeMs: number;
   redisTimeoutMs: number;
+  jobs?: Pick<JobService, 'modelCatalog'>;
 }): Router {
   const router = strictRouter();
   router.get('/healthz', (_req, res) => {
@@ -37,16 +65,19 @@ export function healthRouter(deps: {
         status: 'not_ready',
         redis: 'ok',
         workers: 0,
+        modelStatus: modelStates(deps.jobs, []),
         error: { code: 'unavailable', message: 'no worker is alive; start one with `npm run start:worker`' },
       });
       return;
     }
+    const models = [...new Set(workers.flatMap((w) => w.models))].sort();
     res.json({
       status: 'ready',
       redis: 'ok',
       workers: workers.length,
       tasks: [...new Set(workers.flatMap((w) => w.tasks))].sort(),
-      models: [...new Set(workers.flatMap((w) => w.models))].sort(),
+      models,
+      modelStatus: modelStates(deps.jobs, models),
     });
   });
   return router;

@@ -91,7 +91,9 @@ async function load(): Promise<Served> {
       }
     }
     const defaultDetector = manifest.models.find((m) => m.task === 'detect' && m.default);
-    const persons = defaultDetector ? served.detect.get(defaultDetector.id) : undefined;
+    // With the default detector missing (a partial install), any loaded detector finds people.
+    const persons =
+      (defaultDetector ? served.detect.get(defaultDetector.id) : undefined) ?? [...served.detect.values()][0];
     if (persons) served.personDetector = { info: persons.info, runner: persons.runner };
     return served;
   } catch (err) {
