@@ -134,7 +134,7 @@ describe('npm start with a broken model source', () => {
     try {
       await waitFor(l, /Argus is up at/);
       const out = l.output();
-      expect(out).toMatch(/models ready: yolov8n, yolov8n-int8, bodypix-075/);
+      expect(out).toMatch(/models ready: yolov8n, yolov8n-int8, bodypix-075, yolov8n-seg/);
       expect(out).toMatch(/missing bodypix-050: cannot download .*group1-shard1of1\.bin: HTTP 404/);
       expect(out).toMatch(/npm run models/);
       expect(out).toMatch(/serving without: bodypix-050/);
@@ -152,6 +152,7 @@ describe('npm start with a broken model source', () => {
           status: 'missing',
           reason: expect.stringContaining('HTTP 404') as string,
         },
+        { id: 'yolov8n-seg', task: 'segment', default: true, status: 'ready' },
       ]);
 
       const refused = await submit(url, { task: 'parse', model: 'bodypix-050' });
@@ -182,10 +183,11 @@ describe('npm start with a broken model source', () => {
     for (const rel of ['quant2/075/', 'float/050/'])
       for (const f of ['model-stride16.json', 'group1-shard1of1.bin'])
         server.setFault(`${GCS}${rel}${f}`, 'missing');
-    server.setFault(
+    const github = [
       'https://github.com/Lamri-Meriem/edge-object-detection/raw/a6844ef947be6d0dd3aeafcf4cac6f3d01806e10/yolov8n_int8.onnx',
-      'missing',
-    );
+      'https://github.com/udaypartha/dashcam/raw/7a2d55819df7f17222042203db878a3d23d3aaa5/yolov8n-seg_int8.onnx',
+    ];
+    for (const u of github) server.setFault(u, 'missing');
     try {
       const l = launch({
         REDIS_URL,
@@ -195,9 +197,10 @@ describe('npm start with a broken model source', () => {
       });
       expect(await l.exited).toBe(1);
       expect(l.output()).toMatch(/no model could be installed/);
-      for (const id of ['yolov8n', 'yolov8n-int8', 'bodypix-075', 'bodypix-050'])
+      for (const id of ['yolov8n', 'yolov8n-int8', 'bodypix-075', 'bodypix-050', 'yolov8n-seg'])
         expect(l.output()).toMatch(new RegExp(`- ${id}: cannot download`));
     } finally {
+      for (const u of github) server.setFault(u, undefined);
       for (const rel of ['quant2/075/', 'float/050/'])
         for (const f of ['model-stride16.json', 'group1-shard1of1.bin'])
           server.setFault(`${GCS}${rel}${f}`, undefined);

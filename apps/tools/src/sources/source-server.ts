@@ -26,6 +26,8 @@ const STAGED: Record<string, string> = {
     'source/bodypix/mobilenet_float_050/group1-shard1of1.bin',
   'https://github.com/Lamri-Meriem/edge-object-detection/raw/a6844ef947be6d0dd3aeafcf4cac6f3d01806e10/yolov8n_int8.onnx':
     'yolov8n_int8.onnx',
+  'https://github.com/udaypartha/dashcam/raw/7a2d55819df7f17222042203db878a3d23d3aaa5/yolov8n-seg_int8.onnx':
+    'yolov8n-seg_int8_320.onnx',
   'https://github.com/Kazuhito00/Skin-Clothes-Hair-Segmentation-using-SMP/raw/043fc08bf0ed845b36485a115085104c6459cbc4/02.model/_old/PAN%28timm-mobilenetv3_small_100%29_452_1.02M_0.8028/best_model_simplifier.onnx':
     'skin_clothes_hair_pan_mnv3s.onnx',
 };
