@@ -33,6 +33,10 @@ export interface GatewayDeps {
   auth?: RequestHandler;
   /** Per-key rate limit and daily quota on submissions. */
   submitLimit?: RequestHandler;
+  /** In-flight upload bytes (503 overloaded before a body is read when used up). */
+  uploadBudget?: RequestHandler;
+  /** Redis data-loss detection; readiness waits for it after a loss. */
+  epoch?: { readonly ready: boolean };
   settings: {
     /** CORS_ORIGINS; empty = CORS off. */
     corsOrigins?: readonly string[];
@@ -40,6 +44,8 @@ export interface GatewayDeps {
     webhookSecret?: string;
     maxUploadBytes: number;
     maxPixels: number;
+    maxJpegScans?: number;
+    maxJpegScanPixels?: number;
     syncTimeoutMs: number;
     redisTimeoutMs: number;
     workerMaxAgeMs: number;
@@ -59,8 +65,9 @@ export function createApp(deps: GatewayDeps): express.Express {
   const uploads = { ...deps.settings, observer: telemetry };
   if (deps.auth) app.use(deps.auth);
   // Limits apply to submissions (before the upload is read), not to polling.
-  if (deps.submitLimit)
-    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
+  const submitRoutes = ['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'];
+  if (deps.submitLimit) app.post(submitRoutes, deps.submitLimit);
+  if (deps.uploadBudget) app.post(submitRoutes, deps.uploadBudget);
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@argus/config';
+import { memoryLimitBytes, type Config, type Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
 import {
@@ -13,6 +13,7 @@ import {
   createWebhookQueue,
   JobEvents,
   RateLimiter,
+  RedisEpoch,
   RedisKeys,
   waitForReady,
   WorkerRegistry,
@@ -26,6 +27,8 @@ import { apiKeyAuth } from './http/auth';
 import { submitRateLimit } from './http/rate-limit';
 import { IdempotencyStore } from './jobs/idempotency';
 import { guardRedis } from './http/redis-guard';
+import { createBoundedServer } from './http/server-limits';
+import { UploadBudget, defaultUploadBudget, uploadBudget } from './uploads/upload-budget';
 
 export interface GatewayApp {
   server: http.Server;
@@ -74,24 +77,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const idempotency = new IdempotencyStore(redis, keys, config.IDEMPOTENCY_TTL_SECONDS, (op) =>
     guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
   );
-  const jobs = new JobService({
-    queues,
-    events,
-    jobEvents,
-    backpressure: new Backpressure(
-      queues,
-      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
-      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
-    ),
-    blobs,
-    keys,
-    manifest,
-    settings: {
-      resultTtlSeconds: config.RESULT_TTL_SECONDS,
-      blobTtlSeconds: config.BLOB_TTL_SECONDS,
-      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
-    },
-  });
   const telemetry = new GatewayTelemetry({
     queues,
     snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
@@ -104,6 +89,42 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     log,
   });
+  const epoch = new RedisEpoch(redis, {
+    key: keys.epoch(),
+    checkIntervalMs: config.REDIS_EPOCH_CHECK_MS,
+    onLoss: ({ previous, current, reason }) => {
+      telemetry.redisDataLost();
+      log.error('Redis lost its data: jobs accepted before now are gone; not ready until re-established', {
+        reason,
+        previousEpoch: previous.id,
+        previousSince: new Date(previous.createdAt).toISOString(),
+        epoch: current.id,
+      });
+    },
+    // Stored API keys vanished with the data: forget the cached ones.
+    reestablish: async () => void (await auth.refresh()),
+  });
+  await epoch.establish();
+  epoch.start();
+  const jobs = new JobService({
+    queues,
+    events,
+    jobEvents,
+    backpressure: new Backpressure(
+      queues,
+      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
+      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
+    ),
+    blobs,
+    keys,
+    manifest,
+    epoch,
+    settings: {
+      resultTtlSeconds: config.RESULT_TTL_SECONDS,
+      blobTtlSeconds: config.BLOB_TTL_SECONDS,
+      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    },
+  });
   if (await auth.refresh()) log.info('API keys required (Authorization: Bearer <key>)');
   else
     log.warn(
@@ -115,9 +136,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     dailyQuota: config.DAILY_JOB_QUOTA,
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
+  const budget = new UploadBudget(
+    config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()),
+  );
+  telemetry.watchUploadBudget(() => budget.usedBytes);
+  log.info('upload budget', { bytes: budget.capacityBytes });
   const app = createApp({
     auth,
     submitLimit,
+    uploadBudget: uploadBudget(budget, config.MAX_UPLOAD_BYTES, telemetry),
+    epoch,
     log,
     telemetry,
     jobs,
@@ -135,13 +163,25 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       maxPixels: config.MAX_PIXELS,
+      maxJpegScans: config.MAX_JPEG_SCANS,
+      maxJpegScanPixels: config.MAX_JPEG_SCAN_PIXELS,
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
       workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
     },
   });
 
-  const server = http.createServer(app);
+  const server = createBoundedServer(
+    app,
+    {
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: config.HTTP_MAX_CONNECTIONS,
+    },
+    () => telemetry.connectionRefused(),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
@@ -156,6 +196,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     url,
     async close() {
       // Stop accepting, let in-flight requests finish, then drop connections.
+      epoch.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(Object.values(events).map((e) => e.close()));
       await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));

@@ -6,3 +6,5 @@ export * from './worker-registry';
 export * from './job-events';
 export * from './api-keys';
 export * from './rate-limiter';
+export * from './job-id';
+export * from './redis-epoch';

@@ -15,3 +15,4 @@ export * from './parse-decode';
 export * from './parse-assign';
 export * from './overlay';
 export * from './detection-overlay';
+export * from './jpeg-scans';

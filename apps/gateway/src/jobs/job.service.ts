@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Job, QueueEvents } from 'bullmq';
 import { z } from 'zod';
 import {
@@ -15,7 +14,16 @@ import {
 } from '@argus/contracts';
 import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
-import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys } from '@argus/queue';
+import {
+  jobIdTime,
+  md5Hex,
+  newJobId,
+  type ArgusQueue,
+  type BlobStore,
+  type EpochRecord,
+  type JobEvents,
+  type RedisKeys,
+} from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
 import type { ValidatedImage } from '../uploads/validate-image';
 import { linksFor, viewFromJob, type JobView } from './job-view';
@@ -32,6 +40,8 @@ export interface JobServiceDeps {
   blobs: BlobStore;
   keys: RedisKeys;
   manifest: Manifest;
+  /** The Redis epoch: a job issued before it was lost with Redis' data (410 lost). */
+  epoch?: { readonly epoch: EpochRecord | undefined };
   settings: {
     resultTtlSeconds: number;
     blobTtlSeconds: number;
@@ -113,7 +123,7 @@ export class JobService {
     if (cached !== null) {
       const now = Date.now();
       const record: JobRecord = {
-        id: crypto.randomUUID(),
+        id: newJobId(now),
         task,
         status: 'completed',
         md5,
@@ -143,7 +153,7 @@ export class JobService {
     }
 
     await this.deps.backpressure?.check(task);
-    const jobId = crypto.randomUUID();
+    const jobId = newJobId();
     const blobKey = this.deps.keys.blob(jobId);
     const data: JobData = {
       task,
@@ -155,10 +165,9 @@ export class JobService {
       requestId: input.requestId,
       submittedAt: Date.now(),
     };
-    await this.redis(() => this.deps.blobs.put(blobKey, image.bytes, this.deps.settings.blobTtlSeconds));
     // Identical uploads in flight share one job: BullMQ deduplicates on the result key and
     // hands back the job already holding it.
-    const job = await this.redis(() =>
+    const job = await this.withBlob(blobKey, image.bytes, () =>
       this.deps.queues[task].add(task, data, {
         jobId,
         deduplication: { id: resultKey },
@@ -179,6 +188,44 @@ export class JobService {
     return { view: await this.viewOf(job, 'waiting'), source: 'queued', md5 };
   }
 
+  /**
+   * Stores the upload, then runs `enqueue`. When the enqueue fails (Redis timed out, the
+   * client's answer is 503) the upload is deleted at once: a refused submission leaves no
+   * blob behind for its TTL. The janitor's sweep catches what this misses (a crash).
+   */
+  private async withBlob<T>(blobKey: string, bytes: Buffer, enqueue: () => Promise<T>): Promise<T> {
+    await this.redis(() => this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds)).catch(
+      async (err: unknown) => {
+        // A timed-out SET may still land after the answer: delete it when Redis answers.
+        await this.deps.blobs.delete(blobKey).catch(() => undefined);
+        throw err;
+      },
+    );
+    try {
+      return await this.redis(enqueue);
+    } catch (err) {
+      await this.deps.blobs.delete(blobKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * An id this gateway issued before Redis lost its data (it is older than the current
+   * epoch, and young enough that it would still be kept): the job is gone, not expired.
+   */
+  private throwIfLost(id: string): void {
+    const epoch = this.deps.epoch?.epoch;
+    const issued = jobIdTime(id);
+    if (!epoch || issued === undefined) return;
+    const retentionMs = this.deps.settings.resultTtlSeconds * 1000;
+    if (issued < epoch.createdAt && issued > epoch.createdAt - retentionMs) {
+      throw new AppError(
+        'lost',
+        `job ${id} was accepted at ${new Date(issued).toISOString()}, but Redis lost its data at about ${new Date(epoch.createdAt).toISOString()}; the job and its result are gone: submit the image again`,
+      );
+    }
+  }
+
   async get(id: string): Promise<JobView | null> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null;
     const found = await this.findJob(id);
@@ -193,7 +240,10 @@ export class JobService {
       return this.viewOf(job, state);
     }
     const record = await this.record(id);
-    if (!record) return null;
+    if (!record) {
+      this.throwIfLost(id);
+      return null;
+    }
     const result =
       record.status === 'completed'
         ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey))
@@ -210,6 +260,7 @@ export class JobService {
     const job = await this.findJob(id);
     if (!job) {
       if (await this.record(id)) throw new AppError('already_finished', `job ${id} has already finished`);
+      this.throwIfLost(id);
       throw new AppError('not_found', `no job with id ${id} (it may have expired)`);
     }
     const state = await this.redis(() => job.getState());

@@ -12,6 +12,8 @@ export function healthRouter(deps: {
   registry: WorkerRegistry;
   workerMaxAgeMs: number;
   redisTimeoutMs: number;
+  /** Not ready from finding that Redis lost its data until this gateway re-established its state. */
+  epoch?: { readonly ready: boolean };
 }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -28,6 +30,18 @@ export function healthRouter(deps: {
         redis: 'down',
         workers: 0,
         error: { code: 'unavailable', message: 'Redis is unreachable' },
+      });
+      return;
+    }
+    if (deps.epoch && !deps.epoch.ready) {
+      res.status(503).json({
+        status: 'not_ready',
+        redis: 'data_lost',
+        workers: workers.length,
+        error: {
+          code: 'unavailable',
+          message: 'Redis lost its data (its epoch key vanished); the gateway is re-establishing its state',
+        },
       });
       return;
     }

@@ -11,6 +11,9 @@ import { validateImage } from '../uploads/validate-image';
 export interface UploadSettings {
   maxUploadBytes: number;
   maxPixels: number;
+  /** Decode-cost bounds of JPEGs (422 image_too_complex). */
+  maxJpegScans?: number;
+  maxJpegScanPixels?: number;
   /** Told of each upload read and each accepted submission (the gateway's metrics). */
   observer?: SubmitObserver;
 }
@@ -45,7 +48,10 @@ export async function submitFromRequest(
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
   jobs.parseOptions(task, fields);
-  const image = await validateImage(req.file!.buffer, settings.maxPixels);
+  const image = await validateImage(req.file!.buffer, settings.maxPixels, {
+    maxJpegScans: settings.maxJpegScans,
+    maxJpegScanPixels: settings.maxJpegScanPixels,
+  });
   const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
   settings.observer?.submitted(task, outcome.source);
   return outcome;
