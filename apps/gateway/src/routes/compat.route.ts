@@ -77,6 +77,8 @@ export function compatRouter(jobs: JobService, settings: UploadSettings & { sync
       num_persons: result.numPersons,
       parts_detected: result.partsDetected,
       job_id: view.id,
+      // Present when the overlay was downscaled (MAX_RENDER_PIXELS), so the answer stays small.
+      ...(result.overlay ? { result_image_size: result.overlay } : {}),
     });
   });
 
