@@ -38,6 +38,8 @@ const PROCESSORS: Record<Task, Processor> = { detect: detectProcessor, parse: pa
 export interface WorkerApp {
   id: string;
   close(): Promise<void>;
+  /** Jobs the last close() handed back to their queue after SHUTDOWN_GRACE_MS. */
+  readonly handedBack: number;
 }
 
 /**
@@ -257,20 +259,26 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     concurrency: config.WORKER_CONCURRENCY,
   });
 
+  let handedBack = 0;
   return {
     id,
+    get handedBack() {
+      return handedBack;
+    },
     async close() {
       clearInterval(heartbeat);
       loop.stop();
       stopJanitor();
       epoch.stop();
       // Held jobs get SHUTDOWN_GRACE_MS to finish; the rest go back to the queue at once.
-      await drainWithGrace(workers, held, config.SHUTDOWN_GRACE_MS, log);
+      handedBack = (await drainWithGrace(workers, held, config.SHUTDOWN_GRACE_MS, log)).handedBack;
       if (deliveryWorker) await deliveryWorker.close();
       await Promise.all([...taskQueues, webhookQueue].map((q) => q.close()));
       await registry.remove(id).catch(() => undefined);
       await telemetry.close();
-      await inference.close();
+      // A thread still busy with a handed-back job ends when the process exits; waiting for
+      // it here would undo the grace period.
+      await Promise.race([inference.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
       await connection.quit().catch(() => connection.disconnect());
     },
   };

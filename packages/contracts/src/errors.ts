@@ -93,7 +93,7 @@ export function parseFailure(reason: string | undefined): { code: ErrorCode; mes
   if (/stalled more than allowable limit/.test(reason ?? '')) {
     return {
       code: 'inference_failed',
-      message: 'the job stopped its worker (crash or hang) on every attempt, so it was given up',
+      message: `the job stopped its worker (crash or hang) on every attempt, so it was given up (${reason})`,
     };
   }
   return { code: 'internal', message: reason || 'the job failed without a reason' };
