@@ -27,7 +27,7 @@ function metric(text: string, name: string): number {
 }
 
 async function blobKeys(p: Platform): Promise<string[]> {
-  return p.redis.keys(`${p.prefix}:blob:*`) as Promise<string[]>;
+  return p.redis.keys(`${p.prefix}:blob:*`);
 }
 
 describe('an upload flood against the in-flight budget', () => {
@@ -44,7 +44,13 @@ describe('an upload flood against the in-flight budget', () => {
 
   it('answers 240 concurrent 2.5 MB uploads within the budget and leaves no blob behind', async () => {
     const noise = await sharp({
-      create: { width: 2000, height: 1400, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+      create: {
+        width: 2000,
+        height: 1400,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
     })
       .jpeg({ quality: 95 })
       .toBuffer();
@@ -90,7 +96,7 @@ describe('an upload flood against the in-flight budget', () => {
     }
     expect(await blobKeys(platform)).toEqual([]);
     console.log(
-      `flood: ${CLIENTS} × ${(noise.length / MiB).toFixed(1)} MiB → ${accepted.length} accepted, ${refused.length} × 503; gateway peak RSS ${(peak / MiB).toFixed(0)} MiB (+${((peak - before) / MiB).toFixed(0)} MiB); statuses ${[...new Set(statuses)]}`,
+      `flood: ${CLIENTS} × ${(noise.length / MiB).toFixed(1)} MiB → ${accepted.length} accepted, ${refused.length} × 503; gateway peak RSS ${(peak / MiB).toFixed(0)} MiB (+${((peak - before) / MiB).toFixed(0)} MiB); statuses ${[...new Set(statuses)].join(',')}`,
     );
   });
 });
@@ -112,10 +118,16 @@ describe('decode bombs and normal progressive JPEGs', () => {
     const baseline = execFileSync('cjpeg', ['-quality', '90', pgm]);
     if (scans === 'standard') return execFileSync('cjpeg', ['-quality', '90', '-progressive', pgm]);
     // 100 scans (jpegtran's most per script): DC and nine AC bands, each refined bit by bit.
-    const script: string[] = ['0: 0 0 0 9;', ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: 0 0 ${a} ${a - 1};`)];
+    const script: string[] = [
+      '0: 0 0 0 9;',
+      ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: 0 0 ${a} ${a - 1};`),
+    ];
     for (let b = 0; b < 9; b++) {
       const [s, e] = [1 + 7 * b, 7 + 7 * b];
-      script.push(`0: ${s} ${e} 0 9;`, ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: ${s} ${e} ${a} ${a - 1};`));
+      script.push(
+        `0: ${s} ${e} 0 9;`,
+        ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: ${s} ${e} ${a} ${a - 1};`),
+      );
     }
     const scriptFile = path.join(tmp, 'scans.txt');
     fs.writeFileSync(scriptFile, script.join('\n'));
@@ -223,7 +235,11 @@ describe('a Redis that loses its data', () => {
 
     await redis.kill();
     await redis.start();
-    await waitForOutput(platform.gateway!, /ERROR.*Redis lost its data|"level":"?error"?.*Redis lost its data/i, 20_000);
+    await waitForOutput(
+      platform.gateway!,
+      /ERROR.*Redis lost its data|"level":"?error"?.*Redis lost its data/i,
+      20_000,
+    );
 
     const lost = await platform.get(`/v1/jobs/${before.body.id}`);
     expect(lost.status).toBe(410);

@@ -27,10 +27,16 @@ function decodeBomb(): Buffer {
   const pgm = path.join(tmp, 'card.pgm');
   fs.writeFileSync(pgm, Buffer.concat([Buffer.from(`P5\n${width} ${height}\n255\n`), pixels]));
   const baseline = execFileSync('cjpeg', ['-quality', '90', pgm], { maxBuffer: 1 << 30 });
-  const script: string[] = ['0: 0 0 0 9;', ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: 0 0 ${a} ${a - 1};`)];
+  const script: string[] = [
+    '0: 0 0 0 9;',
+    ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: 0 0 ${a} ${a - 1};`),
+  ];
   for (let b = 0; b < 9; b++) {
     const [s, e] = [1 + 7 * b, 7 + 7 * b];
-    script.push(`0: ${s} ${e} 0 9;`, ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: ${s} ${e} ${a} ${a - 1};`));
+    script.push(
+      `0: ${s} ${e} 0 9;`,
+      ...[9, 8, 7, 6, 5, 4, 3, 2, 1].map((a) => `0: ${s} ${e} ${a} ${a - 1};`),
+    );
   }
   fs.writeFileSync(path.join(tmp, 'scans.txt'), script.join('\n'));
   return execFileSync('jpegtran', ['-scans', path.join(tmp, 'scans.txt')], {
@@ -73,9 +79,11 @@ describe('worker bounds', () => {
     // The job's timings count the time it waited on its worker.
     expect(done.result.timings.pixelWaitMs).toBeGreaterThanOrEqual(0);
     expect(done.result.timings.threadWaitMs).toBeGreaterThanOrEqual(0);
-    const png = Buffer.from(await (await fetch(`${platform.url}/v1/jobs/${res.body.id}/overlay.png`)).arrayBuffer());
+    const png = Buffer.from(
+      await (await fetch(`${platform.url}/v1/jobs/${res.body.id}/overlay.png`)).arrayBuffer(),
+    );
     const meta = await sharp(png).metadata();
-    expect(meta.width! * meta.height!).toBeLessThanOrEqual(200_000);
+    expect(meta.width * meta.height).toBeLessThanOrEqual(200_000);
     expect([meta.width, meta.height]).toEqual([done.result.overlay.width, done.result.overlay.height]);
     // Boxes stay in original-image pixels.
     expect(done.result.image).toEqual({ width: 810, height: 1080 });
@@ -83,7 +91,7 @@ describe('worker bounds', () => {
     const parse = await platform.post('/api/parse', sample('zidane.jpg'), {});
     expect(parse.status).toBe(200);
     const inline = await sharp(Buffer.from(parse.body.result_image, 'base64')).metadata();
-    expect(inline.width! * inline.height!).toBeLessThanOrEqual(200_000);
+    expect(inline.width * inline.height).toBeLessThanOrEqual(200_000);
     expect(parse.body.result_image_size.width).toBe(inline.width);
   });
 
@@ -125,7 +133,9 @@ describe('worker bounds', () => {
     const stopMs = Date.now() - stopAt;
     // The job itself runs far longer (40 MP, 100 scans: seconds of decoding before the model).
     expect(stopMs).toBeLessThan(6000);
-    expect(await waitForState(platform, res.body.id, ['waiting', 'prioritized'], 5000)).toMatch(/waiting|prioritized/);
+    expect(await waitForState(platform, res.body.id, ['waiting', 'prioritized'], 5000)).toMatch(
+      /waiting|prioritized/,
+    );
     const job = await platform.queue('parse').getJob(res.body.id);
     expect(job!.attemptsMade).toBe(0); // handing back is not a failed attempt
     expect(slow.output.join('')).toMatch(/handing held jobs back/);

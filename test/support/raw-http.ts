@@ -13,7 +13,11 @@ export interface RawAnswer {
   retryAfter?: string;
 }
 
-export function multipartBody(file: Buffer, fields: Record<string, string>, field = 'image'): {
+export function multipartBody(
+  file: Buffer,
+  fields: Record<string, string>,
+  field = 'image',
+): {
   body: Buffer;
   contentType: string;
 } {
@@ -90,6 +94,8 @@ export function timeUntilClosed(
   socket.on('data', (d: Buffer) => (data += d.toString()));
   socket.on('error', () => undefined);
   const opened = new Promise<void>((resolve) => socket.once('connect', () => (send?.(socket), resolve())));
-  const closedAfter = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+  const closedAfter = new Promise<number>((resolve) =>
+    socket.once('close', () => resolve(Date.now() - started)),
+  );
   return { opened, closedAfter, received: () => data, socket };
 }

@@ -136,9 +136,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     dailyQuota: config.DAILY_JOB_QUOTA,
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
-  const budget = new UploadBudget(
-    config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()),
-  );
+  const budget = new UploadBudget(config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()));
   telemetry.watchUploadBudget(() => budget.usedBytes);
   log.info('upload budget', { bytes: budget.capacityBytes });
   const app = createApp({
@@ -176,6 +174,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     {
       headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
+      syncTimeoutMs: config.SYNC_TIMEOUT_MS,
       requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: config.HTTP_KEEPALIVE_TIMEOUT_MS,
       maxConnections: config.HTTP_MAX_CONNECTIONS,

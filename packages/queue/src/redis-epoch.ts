@@ -75,7 +75,9 @@ export class RedisEpoch {
       this.opts.onLoss({
         previous,
         current,
-        reason: seen ? 'the epoch key changed (another process found the loss first)' : 'the epoch key is gone',
+        reason: seen
+          ? 'the epoch key changed (another process found the loss first)'
+          : 'the epoch key is gone',
       });
       await this.reestablish();
     } catch {

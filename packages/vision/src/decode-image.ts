@@ -58,7 +58,10 @@ export function decodeTimeout(limits: DecodeLimits): { seconds: number } {
 export function decodeFailure(err: unknown): AppError {
   const text = err instanceof Error ? err.message : String(err);
   if (/^timeout: \d+% complete/.test(text)) {
-    return new AppError('timeout', `decoding the image took longer than the worker's deadline (${text.split('\n')[0]})`);
+    return new AppError(
+      'timeout',
+      `decoding the image took longer than the worker's deadline (${text.split('\n')[0]})`,
+    );
   }
   return new AppError('invalid_image', `the image cannot be decoded: ${reason(err)}`);
 }

@@ -4,7 +4,13 @@ import { countJpegScans } from './jpeg-scans';
 describe('countJpegScans', () => {
   it('counts one scan in a baseline JPEG and several in a progressive one', async () => {
     const base = sharp({
-      create: { width: 96, height: 64, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: {
+        width: 96,
+        height: 64,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
     });
     const baseline = await base.clone().jpeg({ progressive: false }).toBuffer();
     const progressive = await base.clone().jpeg({ progressive: true }).toBuffer();
@@ -20,7 +26,13 @@ describe('countJpegScans', () => {
     expect(countJpegScans(png)).toBe(0);
     expect(countJpegScans(Buffer.from([0xff, 0xd8, 0xff]))).toBe(0);
     const progressive = await sharp({
-      create: { width: 64, height: 64, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: {
+        width: 64,
+        height: 64,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
     })
       .jpeg({ progressive: true })
       .toBuffer();

@@ -17,7 +17,7 @@ describe('render caps', () => {
     const box = { label: 'person', classId: 0, confidence: 0.9, box: { x1: 100, y1: 100, x2: 600, y2: 800 } };
     const png = await renderDetectionOverlay(photo, [box], { width: 1200, height: 900 }, 120_000);
     const meta = await sharp(png).metadata();
-    expect(meta.width! * meta.height!).toBeLessThanOrEqual(120_000);
+    expect(meta.width * meta.height).toBeLessThanOrEqual(120_000);
     expect(meta.width).toBe(renderSize(1200, 900, 120_000).width);
 
     const full = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#a00' } })

@@ -7,6 +7,11 @@ export interface ServerLimits {
   headersTimeoutMs: number;
   /** Longest silence on a socket while a request is read or answered (slow bodies). */
   idleTimeoutMs: number;
+  /**
+   * The synchronous endpoints stay silent while their job runs (SYNC_TIMEOUT_MS): the idle
+   * timeout never cuts one off before it can answer.
+   */
+  syncTimeoutMs?: number;
   /** The whole request, headers and body. */
   requestTimeoutMs: number;
   /** Idle keep-alive connections close after this. */
@@ -33,7 +38,7 @@ export function createBoundedServer(
     },
     app,
   );
-  server.timeout = limits.idleTimeoutMs;
+  server.timeout = Math.max(limits.idleTimeoutMs, (limits.syncTimeoutMs ?? 0) + 5_000);
   server.maxConnections = limits.maxConnections;
   // 'drop' fires for each connection refused by maxConnections (Node ≥ 18.6).
   server.on('drop', onRefused);

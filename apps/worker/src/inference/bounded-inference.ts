@@ -62,7 +62,10 @@ export class BoundedInference implements Inference {
     try {
       const output = await Promise.race([work, deadline]);
       const timings = output.result.timings as Record<string, number>;
-      const own = ['decodeMs', 'detectMs', 'inferMs', 'postMs'].reduce((sum, k) => sum + (timings[k] ?? 0), 0);
+      const own = ['decodeMs', 'detectMs', 'inferMs', 'postMs'].reduce(
+        (sum, k) => sum + (timings[k] ?? 0),
+        0,
+      );
       timings.pixelWaitMs = round(admitted - started);
       timings.threadWaitMs = round(Math.max(0, performance.now() - admitted - own));
       return output;

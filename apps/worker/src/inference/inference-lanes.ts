@@ -29,12 +29,14 @@ export async function startInferenceLanes(
   const parseIds = modelIds.filter((id) => taskOf(id) === 'parse');
   const detectIds = modelIds.filter((id) => taskOf(id) === 'detect');
   const personDetector = manifest.models.find((m) => m.task === 'detect' && m.default)?.id;
-  const split = tasks.includes('detect') && tasks.includes('parse') && parseIds.length > 0 && detectIds.length > 0;
+  const split =
+    tasks.includes('detect') && tasks.includes('parse') && parseIds.length > 0 && detectIds.length > 0;
   if (!split) {
     const one = await InferenceClient.start({ ...init, modelIds: [...modelIds] }, log);
     return { detect: one, parse: one, loadedModels: one.loadedModels, close: () => one.close() };
   }
-  const parseLaneIds = personDetector && modelIds.includes(personDetector) ? [...parseIds, personDetector] : parseIds;
+  const parseLaneIds =
+    personDetector && modelIds.includes(personDetector) ? [...parseIds, personDetector] : parseIds;
   const [detect, parse] = await Promise.all([
     InferenceClient.start({ ...init, modelIds: detectIds }, log.child({ lane: 'detect' })),
     InferenceClient.start({ ...init, modelIds: parseLaneIds }, log.child({ lane: 'parse' })),

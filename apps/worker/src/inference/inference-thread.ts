@@ -153,7 +153,12 @@ async function run(
   // The pipeline draws the overlay at full size; a larger one is stored downscaled, so a
   // 40 MP input never becomes a ~100 MB artifact (nor a 136 MB base64 answer of /api/parse).
   // With a render size in the parse pipeline's options this step could go (docs/reliability.md).
-  const overlay = await capRenderedPng(artifacts.overlayPng, result.image.width, result.image.height, maxRender);
+  const overlay = await capRenderedPng(
+    artifacts.overlayPng,
+    result.image.width,
+    result.image.height,
+    maxRender,
+  );
   if (overlay.size) result.overlay = overlay.size;
   const named: Artifacts = {
     'overlay.png': owned(overlay.png),

@@ -15,7 +15,9 @@ describe('sweepOrphanBlobs (real Redis, real BullMQ)', () => {
   beforeEach(() => {
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     prefix = `argus-test-${crypto.randomBytes(4).toString('hex')}`;
-    queues = ['detect', 'parse'].map((t) => new Queue(t, { connection: redis, prefix: bullPrefix(prefix, t) }));
+    queues = ['detect', 'parse'].map(
+      (t) => new Queue(t, { connection: redis, prefix: bullPrefix(prefix, t) }),
+    );
   });
   afterEach(async () => {
     await Promise.all(queues.map((q) => q.obliterate({ force: true })));
