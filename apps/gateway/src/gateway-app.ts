@@ -196,7 +196,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     async close() {
       // Stop accepting, let in-flight requests finish, then drop connections.
       epoch.stop();
+      // Keep-alive sockets stay open up to HTTP_KEEPALIVE_TIMEOUT_MS (75 s) once their
+      // request is answered: close each as soon as it goes idle.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 200);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(idleSweep);
       await Promise.all(Object.values(events).map((e) => e.close()));
       await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));
       await redis.quit().catch(() => redis.disconnect());

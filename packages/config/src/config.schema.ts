@@ -276,7 +276,7 @@ export const EnvSchema = z.object({
    * Per-job deadline on a worker (decode, inference, rendering); past it the job fails with
    * `timeout` and is not retried. Decoding is aborted (sharp's timeout).
    */
-  JOB_DEADLINE_MS: int(60_000, 100),
+  JOB_DEADLINE_MS: int(120_000, 100),
   /**
    * Decoded pixels a worker process works on at once; a job waits until its image fits. A
    * single image larger than the budget runs alone. 0 = MAX_PIXELS (one largest image).
