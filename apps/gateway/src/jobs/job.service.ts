@@ -194,17 +194,14 @@ export class JobService {
    * blob behind for its TTL. The janitor's sweep catches what this misses (a crash).
    */
   private async withBlob<T>(blobKey: string, bytes: Buffer, enqueue: () => Promise<T>): Promise<T> {
-    await this.redis(() => this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds)).catch(
-      async (err: unknown) => {
-        // A timed-out SET may still land after the answer: delete it when Redis answers.
-        await this.deps.blobs.delete(blobKey).catch(() => undefined);
-        throw err;
-      },
-    );
+    // The delete is not awaited: the client's 503 must not wait on a slow Redis. A timed-out
+    // SET may still land later; the DEL queued behind it on the same connection removes it.
+    const drop = () => void this.deps.blobs.delete(blobKey).catch(() => undefined);
     try {
+      await this.redis(() => this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds));
       return await this.redis(enqueue);
     } catch (err) {
-      await this.deps.blobs.delete(blobKey).catch(() => undefined);
+      drop();
       throw err;
     }
   }
