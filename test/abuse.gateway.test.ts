@@ -30,6 +30,13 @@ async function blobKeys(p: Platform): Promise<string[]> {
   return p.redis.keys(`${p.prefix}:blob:*`);
 }
 
+/** Bytes Redis holds under the test's prefix (MEMORY USAGE of each key). */
+async function prefixBytes(p: Platform): Promise<number> {
+  const keys = await p.redis.keys(`${p.prefix}:*`);
+  const sizes = await Promise.all(keys.map((k) => p.redis.memory('USAGE', k)));
+  return sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
 describe('an upload flood against the in-flight budget', () => {
   let platform: Platform;
   const BUDGET = 32 * MiB;
@@ -61,6 +68,7 @@ describe('an upload flood against the in-flight budget', () => {
       multipartBody(Buffer.concat([noise, crypto.randomBytes(16)]), { task: 'detect' }),
     );
     const gatewayPid = platform.gateway!.child.pid!;
+    const redisBefore = await prefixBytes(platform);
     const before = procMemory(gatewayPid).rss;
 
     // Half send a Content-Length (refused before a byte of body is read), half stream
@@ -90,11 +98,19 @@ describe('an upload flood against the in-flight budget', () => {
 
     // Every accepted job ends (canceled here: no worker runs) and takes its blob with it.
     expect((await blobKeys(platform)).length).toBe(accepted.length);
+    const redisHeld = await prefixBytes(platform);
+    expect(redisHeld - redisBefore).toBeGreaterThan(accepted.length * 2 * MiB);
     for (const a of accepted) {
       const res = await fetch(`${platform.url}/v1/jobs/${a.body.id}`, { method: 'DELETE' });
       expect(res.status).toBe(200);
     }
     expect(await blobKeys(platform)).toEqual([]);
+    // What stays: the canceled jobs' small records (~1 KiB each), not megabytes of uploads.
+    const redisAfter = await prefixBytes(platform);
+    expect(redisAfter - redisBefore).toBeLessThan(accepted.length * 4096);
+    console.log(
+      `flood Redis under the prefix: ${(redisBefore / 1024).toFixed(0)} KiB before, ${(redisHeld / MiB).toFixed(1)} MiB with the accepted uploads, ${(redisAfter / 1024).toFixed(0)} KiB after`,
+    );
     console.log(
       `flood: ${CLIENTS} × ${(noise.length / MiB).toFixed(1)} MiB → ${accepted.length} accepted, ${refused.length} × 503; gateway peak RSS ${(peak / MiB).toFixed(0)} MiB (+${((peak - before) / MiB).toFixed(0)} MiB); statuses ${[...new Set(statuses)].join(',')}`,
     );
