@@ -186,6 +186,12 @@ function checkCommon(objects: K8sObject[]): void {
   // Workers: a grace period well above the longest job, and ONNX threads matching the CPU limit.
   const worker = one(objects, 'Deployment', 'argus-worker');
   expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+  // A stopping worker drains for SHUTDOWN_GRACE_MS, then hands its jobs back: well inside the
+  // pod's grace period, so it is never SIGKILLed with jobs in hand (issue 17).
+  const workerEnv = { ...(find(objects, 'ConfigMap')[0]?.data ?? {}) };
+  for (const e of container(worker).env ?? []) if (e.value !== undefined) workerEnv[e.name] = e.value;
+  const drainS = EnvSchema.parse(workerEnv).SHUTDOWN_GRACE_MS / 1000;
+  expect(drainS + 10).toBeLessThan(worker.spec.template.spec.terminationGracePeriodSeconds);
   const threads = container(worker).env.find((e: { name: string }) => e.name === 'INTRA_OP_THREADS');
   expect(Number(threads.value)).toBe(cpuCores(container(worker).resources.limits.cpu));
 
@@ -223,6 +229,8 @@ describe('Kubernetes manifests (kubectl kustomize + schemas)', () => {
     expect(args).toContain('--maxmemory-policy noeviction');
     expect(args).toContain('--appendonly yes');
     expect(args).toContain('--appendfsync everysec');
+    // A bound below the pod's memory limit, so a full Redis refuses writes instead of dying.
+    expect(args).toMatch(/--maxmemory \d+[mg]b/);
     expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     const cm = find(objects, 'ConfigMap')[0];
     expect(cm.data!.REDIS_URL).toBe('redis://redis:6379');
@@ -311,6 +319,7 @@ describe('docker-compose.yml', () => {
     expect(command).toContain('--maxmemory-policy noeviction');
     expect(command).toContain('--appendonly yes');
     expect(command).toContain('--appendfsync everysec');
+    expect(command).toMatch(/--maxmemory \d+[mg]b/);
     expect(
       redis.volumes.some((v: string | { target: string }) =>
         (typeof v === 'string' ? v : v.target).includes('/data'),
@@ -324,6 +333,8 @@ describe('docker-compose.yml', () => {
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports).toBeUndefined();
     expect(seconds(worker.stop_grace_period)).toBeGreaterThanOrEqual(60);
+    const drainS = EnvSchema.parse(worker.environment ?? {}).SHUTDOWN_GRACE_MS / 1000;
+    expect(drainS + 10).toBeLessThan(seconds(worker.stop_grace_period));
     expect(seconds(config.services.gateway.stop_grace_period)).toBeGreaterThan(
       EnvSchema.parse({}).SYNC_TIMEOUT_MS / 1000,
     );

@@ -41,6 +41,10 @@ export interface GatewayDeps {
   submitLimit?: RequestHandler;
   /** Redeliveries per job (a step in the redeliver route). */
   redeliverLimit?: RequestHandler;
+  /** In-flight upload bytes (503 overloaded before a body is read when used up). */
+  uploadBudget?: RequestHandler;
+  /** Redis data-loss detection; readiness waits for it after a loss. */
+  epoch?: { readonly ready: boolean };
   settings: {
     /** CORS_ORIGINS; empty = CORS off. */
     corsOrigins?: readonly string[];
@@ -48,6 +52,8 @@ export interface GatewayDeps {
     webhookSecret?: string;
     maxUploadBytes: number;
     maxPixels: number;
+    maxJpegScans?: number;
+    maxJpegScanPixels?: number;
     syncTimeoutMs: number;
     redisTimeoutMs: number;
     workerMaxAgeMs: number;
@@ -80,6 +86,12 @@ export function createApp(deps: GatewayDeps): express.Express {
     redeliverLimit: deps.redeliverLimit ?? pass,
     formKey: auth.formKey,
   };
+  // Upload bytes in flight are bounded before any body is read (uploads/upload-budget.ts).
+  if (deps.uploadBudget)
+    app.post(
+      ['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection', '/v1/vision/custom/:model'],
+      deps.uploadBudget,
+    );
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(oipRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));

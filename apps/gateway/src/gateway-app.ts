@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config, Logger } from '@argus/config';
+import { memoryLimitBytes, type Config, type Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
 import {
@@ -13,6 +13,7 @@ import {
   createWebhookQueue,
   JobEvents,
   RateLimiter,
+  RedisEpoch,
   RedisKeys,
   waitForReady,
   WorkerRegistry,
@@ -28,6 +29,8 @@ import { AuthMode } from './auth/auth-mode';
 import { redeliverRateLimit, submitRateLimit } from './http/rate-limit';
 import { IdempotencyStore } from './jobs/idempotency';
 import { guardRedis } from './http/redis-guard';
+import { createBoundedServer } from './http/server-limits';
+import { UploadBudget, defaultUploadBudget, uploadBudget } from './uploads/upload-budget';
 
 export interface GatewayApp {
   server: http.Server;
@@ -85,26 +88,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     { ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS, leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS },
     (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
   );
-  const jobs = new JobService({
-    queues,
-    events,
-    jobEvents,
-    backpressure: new Backpressure(
-      queues,
-      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
-      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
-    ),
-    blobs,
-    keys,
-    manifest,
-    missingModels: config.MODELS_MISSING,
-    settings: {
-      resultTtlSeconds: config.RESULT_TTL_SECONDS,
-      blobTtlSeconds: config.BLOB_TTL_SECONDS,
-      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
-    },
-  });
-  const waiters = new JobWaiters(events, { maxWaiters: config.MAX_WAITERS });
   const telemetry = new GatewayTelemetry({
     queues,
     snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
@@ -120,6 +103,44 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     log,
   });
+  const epoch = new RedisEpoch(redis, {
+    key: keys.epoch(),
+    checkIntervalMs: config.REDIS_EPOCH_CHECK_MS,
+    onLoss: ({ previous, current, reason }) => {
+      telemetry.redisDataLost();
+      log.error('Redis lost its data: jobs accepted before now are gone; not ready until re-established', {
+        reason,
+        previousEpoch: previous.id,
+        previousSince: new Date(previous.createdAt).toISOString(),
+        epoch: current.id,
+      });
+    },
+    // Nothing to re-create for auth: keys are looked up per request, and a protected API
+    // stays protected with an empty key store (auth/auth-mode.ts).
+  });
+  await epoch.establish();
+  epoch.start();
+  const jobs = new JobService({
+    queues,
+    events,
+    jobEvents,
+    backpressure: new Backpressure(
+      queues,
+      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
+      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
+    ),
+    blobs,
+    keys,
+    manifest,
+    missingModels: config.MODELS_MISSING,
+    epoch,
+    settings: {
+      resultTtlSeconds: config.RESULT_TTL_SECONDS,
+      blobTtlSeconds: config.BLOB_TTL_SECONDS,
+      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
+    },
+  });
+  const waiters = new JobWaiters(events, { maxWaiters: config.MAX_WAITERS });
   await mode.start();
   const auth = apiKeyAuth({
     store,
@@ -141,10 +162,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     burst: config.WEBHOOK_REDELIVER_BURST,
     redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
+  const budget = new UploadBudget(config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()));
+  telemetry.watchUploadBudget(() => budget.usedBytes);
+  log.info('upload budget', { bytes: budget.capacityBytes });
   const app = createApp({
     auth,
     submitLimit,
     redeliverLimit,
+    uploadBudget: uploadBudget(budget, config.MAX_UPLOAD_BYTES, telemetry),
+    epoch,
     log,
     telemetry,
     jobs,
@@ -163,6 +189,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       maxPixels: config.MAX_PIXELS,
+      maxJpegScans: config.MAX_JPEG_SCANS,
+      maxJpegScanPixels: config.MAX_JPEG_SCAN_PIXELS,
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
       workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
@@ -171,7 +199,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     },
   });
 
-  const server = http.createServer(app);
+  const server = createBoundedServer(
+    app,
+    {
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
+      syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: config.HTTP_MAX_CONNECTIONS,
+    },
+    () => telemetry.connectionRefused(),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
@@ -188,12 +227,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       // Stop accepting, let in-flight requests finish, then drop connections. Clients
       // waiting on jobs are answered now (long-polls with the current view, event streams
       // end and their clients reconnect elsewhere with Last-Event-ID), never left hanging.
+      epoch.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       waiters.close();
-      // Connections freed by those answers go idle after close() looked for idle ones.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      // Keep-alive sockets stay open up to HTTP_KEEPALIVE_TIMEOUT_MS (75 s) once their
+      // request is answered, and connections freed by the waiters' answers go idle after
+      // close() looked for idle ones: close each as soon as it goes idle.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
       await closed;
-      clearInterval(sweep);
+      clearInterval(idleSweep);
       await Promise.all(Object.values(events).map((e) => e.close()));
       await Promise.all([...Object.values(queues), webhookQueue].map((q) => q.close()));
       await redis.quit().catch(() => redis.disconnect());

@@ -32,6 +32,9 @@ const TITLES: Record<string, string> = {
   payload_too_large: 'This file is too big to upload.',
   unsupported_media_type: 'This file is not a JPEG, PNG or WebP image.',
   image_too_large: 'This photo has too many pixels to process.',
+  image_too_complex:
+    'This JPEG is saved in too many passes to decode safely. Save it again as a normal JPEG.',
+  lost: 'The server lost this job when its job store restarted. Submit the photo again.',
   invalid_image: 'This image is damaged or cut short, so it cannot be read.',
   unavailable: 'The service is unavailable right now. Please try again in a moment.',
   missing_image: 'The file is empty.',

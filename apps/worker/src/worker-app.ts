@@ -3,11 +3,12 @@ import crypto from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@argus/config';
-import { JOB_CATALOG, TaskSchema, type JobData, type JobReturn, type Task } from '@argus/contracts';
+import { JOB_CATALOG, TASKS, TaskSchema, type JobData, type JobReturn, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest, type Manifest } from '@argus/models';
 import {
   BlobStore,
   JobEvents,
+  RedisEpoch,
   RedisKeys,
   WorkerRegistry,
   bullPrefix,
@@ -15,7 +16,10 @@ import {
   createRedis,
   createWebhookQueue,
 } from '@argus/queue';
-import { InferenceClient } from './inference/inference-client';
+import { startInferenceLanes } from './inference/inference-lanes';
+import { BoundedInference } from './inference/bounded-inference';
+import { PixelBudget } from './inference/pixel-budget';
+import { drainWithGrace, type HeldJobs } from './lifecycle/bounded-shutdown';
 import { concurrencyToFillBatches, resolveServing } from './batching/model-settings';
 import { EventLoopMonitor } from './health/event-loop-monitor';
 import { detectProcessor } from './processors/detect.processor';
@@ -39,6 +43,8 @@ const PROCESSORS: Record<Task, Processor> = {
 export interface WorkerApp {
   id: string;
   close(): Promise<void>;
+  /** Jobs the last close() handed back to their queue after SHUTDOWN_GRACE_MS. */
+  readonly handedBack: number;
 }
 
 /**
@@ -84,16 +90,25 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     });
   }
   const loadStarted = performance.now();
-  const inference = await InferenceClient.start(
+  const inference = await startInferenceLanes(
     {
       modelsDir: config.MODELS_DIR,
       manifestPath: manifestPathFor(config.MODELS_DIR),
-      modelIds,
       serving,
       maxPixels: config.MAX_PIXELS,
+      decodeTimeoutSeconds: Math.ceil(config.JOB_DEADLINE_MS / 1000),
+      maxRenderPixels: config.MAX_RENDER_PIXELS,
     },
+    manifest,
+    modelIds,
+    tasks,
     log,
   );
+  const bounded = new BoundedInference({
+    deadlineMs: config.JOB_DEADLINE_MS,
+    budget: new PixelBudget(config.WORKER_PIXEL_BUDGET || config.MAX_PIXELS),
+    lanes: inference,
+  });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
 
   const onRedisError = (err: Error) => log.warn('redis connection error', { err: err.message });
@@ -131,17 +146,28 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const deps: ProcessorDeps = {
     blobs,
     keys,
-    inference,
+    inference: bounded,
     events,
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     log,
   };
 
+  // Jobs this process holds, with their lock tokens: a shutdown past its grace period
+  // hands them back to the queue.
+  const held: HeldJobs = new Map();
   const workers = tasks.map((task) => {
     const processor = PROCESSORS[task];
     const worker = new Worker<JobData, JobReturn, Task>(
       JOB_CATALOG[task].queueName,
-      (job) => processor(job, deps),
+      async (job, token) => {
+        const key = `${task}:${job.id}`;
+        if (token) held.set(key, { job, token });
+        try {
+          return await processor(job, deps);
+        } finally {
+          held.delete(key);
+        }
+      },
       {
         connection,
         prefix: bullPrefix(config.KEY_PREFIX, JOB_CATALOG[task].queueName),
@@ -192,12 +218,14 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
           },
         )
       : undefined;
-  const taskQueues = tasks.map((task) => createQueue(task, connection, queueSettings));
+  // Every task's queue, not only the served ones: the orphan sweep must see all live jobs.
+  const taskQueues = TASKS.map((task) => createQueue(task, connection, queueSettings));
   const stopJanitor = startJanitor(
     [...taskQueues, webhookQueue],
     config.RESULT_TTL_SECONDS * 1000,
     config.JANITOR_INTERVAL_MS,
     log,
+    { redis: connection, keys, queues: taskQueues, blobTtlSeconds: config.BLOB_TTL_SECONDS },
   );
 
   const info = {
@@ -220,6 +248,22 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       .catch((err: Error) => log.warn('heartbeat failed', { err: err.message }));
   };
   await beat();
+  // Redis lost its data: the heartbeat (this worker's readiness, seen by the gateways) is
+  // written again at once. BullMQ's workers re-create their own keys as they poll.
+  const epoch = new RedisEpoch(connection, {
+    key: keys.epoch(),
+    checkIntervalMs: config.REDIS_EPOCH_CHECK_MS,
+    onLoss: ({ previous, current, reason }) =>
+      log.error('Redis lost its data: jobs held before now are gone', {
+        reason,
+        previousEpoch: previous.id,
+        previousSince: new Date(previous.createdAt).toISOString(),
+        epoch: current.id,
+      }),
+    reestablish: beat,
+  });
+  await epoch.establish();
+  epoch.start();
   const heartbeat = setInterval(() => void beat(), config.WORKER_HEARTBEAT_MS);
   await telemetry.start();
   log.info('worker ready', {
@@ -229,18 +273,26 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     concurrency: config.WORKER_CONCURRENCY,
   });
 
+  let handedBack = 0;
   return {
     id,
+    get handedBack() {
+      return handedBack;
+    },
     async close() {
       clearInterval(heartbeat);
       loop.stop();
       stopJanitor();
-      // close() waits for active jobs to finish, so nothing is cut off mid-way.
-      await Promise.all([...workers, ...(deliveryWorker ? [deliveryWorker] : [])].map((w) => w.close()));
+      epoch.stop();
+      // Held jobs get SHUTDOWN_GRACE_MS to finish; the rest go back to the queue at once.
+      handedBack = (await drainWithGrace(workers, held, config.SHUTDOWN_GRACE_MS, log)).handedBack;
+      if (deliveryWorker) await deliveryWorker.close();
       await Promise.all([...taskQueues, webhookQueue].map((q) => q.close()));
       await registry.remove(id).catch(() => undefined);
       await telemetry.close();
-      await inference.close();
+      // A thread still busy with a handed-back job ends when the process exits; waiting for
+      // it here would undo the grace period.
+      await Promise.race([inference.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
       await connection.quit().catch(() => connection.disconnect());
     },
   };

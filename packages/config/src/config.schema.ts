@@ -339,6 +339,54 @@ export const EnvSchema = z.object({
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. `*` allows any. */
   CORS_ORIGINS: csv([]),
 
+  // --- Abuse bounds (docs/reliability.md): every work and memory limit, in one place. ---
+  /**
+   * Upload bytes a gateway holds in flight at once; a request that would exceed it is refused
+   * (503 + Retry-After) before its body is read. 0 = a quarter of the memory limit (cgroup or
+   * machine), at most 512 MiB: a 512 MiB gateway holds 128 MiB of uploads.
+   */
+  UPLOAD_BUDGET_BYTES: int(0, 0),
+  /** Progressive JPEGs with more scans than this are refused (422 image_too_complex). */
+  MAX_JPEG_SCANS: int(64, 1),
+  /**
+   * Decode cost of a JPEG as scans × pixels; above it 422 image_too_complex. The default
+   * (400 M) admits a 40 MP photo with libjpeg's 10 standard progressive scans.
+   */
+  MAX_JPEG_SCAN_PIXELS: int(400_000_000, 1),
+  /**
+   * Per-job deadline on a worker (decode, inference, rendering); past it the job fails with
+   * `timeout` and is not retried. Decoding is aborted (sharp's timeout).
+   */
+  JOB_DEADLINE_MS: int(120_000, 100),
+  /**
+   * Decoded pixels a worker process works on at once; a job waits until its image fits. A
+   * single image larger than the budget runs alone. 0 = MAX_PIXELS (one largest image).
+   */
+  WORKER_PIXEL_BUDGET: int(0, 0),
+  /** Largest rendered image (overlay.png, the base64 of /api/parse), in pixels; larger ones are downscaled. */
+  MAX_RENDER_PIXELS: int(4_000_000, 10_000),
+  /** Worker shutdown: how long to finish held jobs before handing them back to the queue (below k8s terminationGracePeriodSeconds). */
+  SHUTDOWN_GRACE_MS: int(25_000, 0),
+  /**
+   * All request headers within this. Tighter than nginx's client_header_timeout (60s): real
+   * clients send headers in one packet, and a socket that sends none holds a slot of the cap.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: int(20_000, 1000),
+  /** Longest silence on a socket while a request is read or sent (nginx client_body_timeout 60s). */
+  HTTP_IDLE_TIMEOUT_MS: int(60_000, 1000),
+  /** Whole request, headers and body (a 10 MiB upload at 1 Mbit/s takes ~85 s). */
+  HTTP_REQUEST_TIMEOUT_MS: int(120_000, 1000),
+  /** Idle keep-alive connections are closed after this (nginx keepalive_timeout 75s). */
+  HTTP_KEEPALIVE_TIMEOUT_MS: int(75_000, 1000),
+  /**
+   * Open connections per gateway; more are closed at once and counted
+   * (argus_http_connections_refused_total). Far below the file-descriptor limit, so Redis
+   * connections and /healthz on a fresh socket always have descriptors left.
+   */
+  HTTP_MAX_CONNECTIONS: int(4096, 1),
+  /** How often gateways and workers check the Redis epoch key (data loss detection). */
+  REDIS_EPOCH_CHECK_MS: int(5_000, 100),
+
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

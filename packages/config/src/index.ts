@@ -2,3 +2,4 @@ export * from './config.schema';
 export * from './load-config';
 export * from './logger';
 export * from './run-service';
+export * from './memory-limit';

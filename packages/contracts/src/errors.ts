@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   image_too_large: 422,
+  /** A progressive JPEG with more scans (or scans × pixels) than a worker decodes in bounded time. */
+  image_too_complex: 422,
   /** The same Idempotency-Key was used with a different request. */
   idempotency_conflict: 422,
   invalid_image: 422,
@@ -37,6 +39,8 @@ export const ERROR_STATUS = {
   image_expired: 410,
   /** The result of a completed job outlived its TTL. */
   result_expired: 410,
+  /** Redis lost its data (restart without persistence) after the job was accepted. */
+  lost: 410,
   model_unavailable: 400,
   inference_failed: 500,
   internal: 500,
@@ -85,5 +89,12 @@ export function formatFailure(code: ErrorCode, message: string): string {
 export function parseFailure(reason: string | undefined): { code: ErrorCode; message: string } {
   const match = /^([a-z_]+): ([\s\S]*)$/.exec(reason ?? '');
   if (match && isErrorCode(match[1])) return { code: match[1], message: match[2] };
+  // BullMQ's own reason for a poison job: its worker died or hung on it every time.
+  if (/stalled more than allowable limit/.test(reason ?? '')) {
+    return {
+      code: 'inference_failed',
+      message: `the job stopped its worker (crash or hang) on every attempt, so it was given up (${reason})`,
+    };
+  }
   return { code: 'internal', message: reason || 'the job failed without a reason' };
 }

@@ -18,12 +18,22 @@ export interface ModelRef {
   sha256: string;
 }
 
+/** Size of a rendered image (overlay.png) when it was downscaled to stay within MAX_RENDER_PIXELS. */
+export interface RenderedSize {
+  width: number;
+  height: number;
+  /** Rendered width ÷ image width (< 1: downscaled). */
+  scale: number;
+}
+
 export interface DetectResult {
   detections: Detection[];
   count: number;
   image: { width: number; height: number };
   model: ModelRef;
   timings: { decodeMs: number; inferMs: number; postMs: number };
+  /** Present when overlay.png was drawn smaller than the image. */
+  overlay?: RenderedSize;
 }
 
 /**
@@ -81,6 +91,8 @@ export interface ParseResult {
   /** The person detector used in `crops` mode. */
   personModel?: ModelRef;
   timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
+  /** Present when overlay.png was drawn smaller than the image. */
+  overlay?: RenderedSize;
 }
 
 export interface SegmentInstance extends Detection {
@@ -97,6 +109,8 @@ export interface SegmentResult {
   image: { width: number; height: number };
   model: ModelRef;
   timings: { decodeMs: number; inferMs: number; postMs: number };
+  /** Present when overlay.png was drawn smaller than the image (MAX_RENDER_PIXELS). */
+  overlay?: RenderedSize;
 }
 
 export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed', 'canceled'] as const;

@@ -63,6 +63,27 @@ export function createGatewayMetrics(registry: Registry, opts: GatewayMetricsOpt
       labelNames: ['code'] as const,
       registers,
     }),
+    uploadBudgetRefused: new Counter({
+      name: 'argus_upload_budget_refused_total',
+      help: 'Uploads refused (503 overloaded) because the in-flight upload budget was used up, by how it was known: content-length (before reading) or streaming.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    uploadBudgetInFlight: new Gauge({
+      name: 'argus_upload_budget_in_flight_bytes',
+      help: 'Upload bytes reserved by requests being read or handled (UPLOAD_BUDGET_BYTES bounds it).',
+      registers,
+    }),
+    connectionsRefused: new Counter({
+      name: 'argus_http_connections_refused_total',
+      help: 'Connections closed at once because HTTP_MAX_CONNECTIONS were open.',
+      registers,
+    }),
+    redisDataLoss: new Counter({
+      name: 'argus_redis_data_loss_total',
+      help: 'Times this process found the Redis epoch key gone or replaced (Redis lost its data).',
+      registers,
+    }),
     queueJobs: new Gauge({
       name: 'argus_queue_jobs',
       help: 'Jobs in a BullMQ queue by state, read at scrape time. Absent when Redis did not answer in time.',

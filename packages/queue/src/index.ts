@@ -7,3 +7,5 @@ export * from './job-events';
 export * from './api-keys';
 export * from './rate-limiter';
 export * from './delivery-log';
+export * from './job-id';
+export * from './redis-epoch';

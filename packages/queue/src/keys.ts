@@ -91,6 +91,11 @@ export class RedisKeys {
     return `${this.prefix}:quota:${subject}:${day}`;
   }
 
+  /** The Redis epoch (never expires): gone or changed means Redis lost its data. */
+  epoch(): string {
+    return `${this.prefix}:epoch`;
+  }
+
   /** Sorted set of live workers, scored by last heartbeat (ms). */
   workers(): string {
     return `${this.prefix}:{workers}`;

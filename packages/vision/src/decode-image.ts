@@ -45,6 +45,25 @@ export interface LetterboxedImage {
 export interface DecodeLimits {
   /** Refuse images with more pixels than this (decompression bombs). */
   maxPixels: number;
+  /** Abort a decode that runs longer (libvips' timeout; fails with `timeout`). */
+  timeoutSeconds?: number;
+}
+
+/** sharp's `timeout` option for the limits (0 = none). */
+export function decodeTimeout(limits: DecodeLimits): { seconds: number } {
+  return { seconds: Math.max(0, Math.ceil(limits.timeoutSeconds ?? 0)) };
+}
+
+/** A decode failure as the client's error: `timeout` when libvips gave up on the deadline. */
+export function decodeFailure(err: unknown): AppError {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/^timeout: \d+% complete/.test(text)) {
+    return new AppError(
+      'timeout',
+      `decoding the image took longer than the worker's deadline (${text.split('\n')[0]})`,
+    );
+  }
+  return new AppError('invalid_image', `the image cannot be decoded: ${reason(err)}`);
 }
 
 /**
@@ -68,6 +87,7 @@ export async function decodeLetterboxed(
   const lb = computeLetterbox(header.width, header.height, size.width, size.height);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
+      .timeout(decodeTimeout(limits))
       .autoOrient()
       .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false })
       .extend({
@@ -86,7 +106,7 @@ export async function decodeLetterboxed(
     }
     return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), letterbox: lb };
   } catch (err) {
-    throw new AppError('invalid_image', `the image cannot be decoded: ${reason(err)}`);
+    throw decodeFailure(err);
   }
 }
 

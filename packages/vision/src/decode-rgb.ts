@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { AppError } from '@argus/contracts';
-import { readImageHeader, type DecodeLimits } from './decode-image';
+import { decodeFailure, decodeTimeout, readImageHeader, type DecodeLimits } from './decode-image';
 import type { RgbImage } from './parse-input';
 
 /**
@@ -18,6 +18,7 @@ export async function decodeRgb(bytes: Buffer, limits: DecodeLimits): Promise<Rg
   }
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
+      .timeout(decodeTimeout(limits))
       .autoOrient()
       .removeAlpha()
       .toColourspace('srgb')
@@ -30,8 +31,7 @@ export async function decodeRgb(bytes: Buffer, limits: DecodeLimits): Promise<Rg
       height: info.height,
     };
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    throw new AppError('invalid_image', `the image cannot be decoded: ${text.split('\n')[0].slice(0, 200)}`);
+    throw decodeFailure(err);
   }
 }
 

@@ -40,17 +40,73 @@ export function detectionSvg(
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
-/** The photo (EXIF-oriented) with labelled boxes, as PNG. */
+/**
+ * The size a rendered image gets: the image's own, or scaled down (aspect kept) to at most
+ * `maxPixels`, so a 40 MP upload never becomes a 100 MB PNG.
+ */
+export function renderSize(
+  width: number,
+  height: number,
+  maxPixels = Infinity,
+): { width: number; height: number; scale: number } {
+  if (width * height <= maxPixels) return { width, height, scale: 1 };
+  const scale = Math.sqrt(maxPixels / (width * height));
+  const w = Math.max(1, Math.floor(width * scale));
+  const h = Math.max(1, Math.floor(height * scale));
+  return { width: w, height: h, scale: w / width };
+}
+
+/**
+ * The photo (EXIF-oriented) with labelled boxes, as PNG, at most `maxPixels` large: a
+ * larger photo is drawn downscaled, boxes scaled with it.
+ */
 export async function renderDetectionOverlay(
   bytes: Buffer,
   detections: readonly Detection[],
   size: { width: number; height: number },
+  maxPixels = Infinity,
 ): Promise<Buffer> {
-  const svg = Buffer.from(detectionSvg(detections, size.width, size.height));
-  return sharp(bytes, { limitInputPixels: false })
-    .autoOrient()
-    .removeAlpha()
+  const out = renderSize(size.width, size.height, maxPixels);
+  const scaled =
+    out.scale === 1
+      ? detections
+      : detections.map((d) => ({
+          ...d,
+          box: {
+            x1: d.box.x1 * out.scale,
+            y1: d.box.y1 * out.scale,
+            x2: d.box.x2 * out.scale,
+            y2: d.box.y2 * out.scale,
+          },
+        }));
+  const svg = Buffer.from(detectionSvg(scaled, out.width, out.height));
+  let image = sharp(bytes, { limitInputPixels: false }).autoOrient().removeAlpha();
+  if (out.scale !== 1) {
+    // Resize first into a buffer: sharp composites before it resizes within one pipeline.
+    const { data, info } = await image
+      .resize(out.width, out.height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  }
+  return image
     .composite([{ input: svg, top: 0, left: 0 }])
     .png({ compressionLevel: 3 })
     .toBuffer();
+}
+
+/** A rendered PNG downscaled to at most `maxPixels` (unchanged when it fits). */
+export async function capRenderedPng(
+  png: Buffer,
+  width: number,
+  height: number,
+  maxPixels: number,
+): Promise<{ png: Buffer; size?: { width: number; height: number; scale: number } }> {
+  const out = renderSize(width, height, maxPixels);
+  if (out.scale === 1) return { png };
+  const resized = await sharp(png, { limitInputPixels: false })
+    .resize(out.width, out.height, { fit: 'fill' })
+    .png({ compressionLevel: 3 })
+    .toBuffer();
+  return { png: resized, size: out };
 }

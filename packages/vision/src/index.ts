@@ -17,3 +17,4 @@ export * from './overlay';
 export * from './detection-overlay';
 export * from './segment-mask';
 export * from './segment-overlay';
+export * from './jpeg-scans';

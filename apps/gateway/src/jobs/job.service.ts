@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Job, QueueEvents } from 'bullmq';
 import { z } from 'zod';
 import {
@@ -15,7 +14,16 @@ import {
 } from '@argus/contracts';
 import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
-import { md5Hex, type ArgusQueue, type BlobStore, type JobEvents, type RedisKeys } from '@argus/queue';
+import {
+  jobIdTime,
+  md5Hex,
+  newJobId,
+  type ArgusQueue,
+  type BlobStore,
+  type EpochRecord,
+  type JobEvents,
+  type RedisKeys,
+} from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
@@ -35,6 +43,8 @@ export interface JobServiceDeps {
   manifest: Manifest;
   /** Models this server could not install (id → why); a job naming one fails with 400. */
   missingModels?: Readonly<Record<string, string>>;
+  /** The Redis epoch: a job issued before it was lost with Redis' data (410 lost). */
+  epoch?: { readonly epoch: EpochRecord | undefined };
   settings: {
     resultTtlSeconds: number;
     blobTtlSeconds: number;
@@ -181,7 +191,7 @@ export class JobService {
     if (cached !== null) {
       const now = Date.now();
       const record: JobRecord = {
-        id: crypto.randomUUID(),
+        id: newJobId(now),
         task,
         status: 'completed',
         md5,
@@ -213,7 +223,7 @@ export class JobService {
 
     await input.checkImage(input.bytes);
     await this.deps.backpressure?.check(task);
-    const jobId = crypto.randomUUID();
+    const jobId = newJobId();
     const blobKey = this.deps.keys.blob(jobId);
     const data: JobData = {
       task,
@@ -226,12 +236,11 @@ export class JobService {
       submittedAt: Date.now(),
       ...(owner && { owner }),
     };
-    await this.redis(() => this.deps.blobs.put(blobKey, input.bytes, this.deps.settings.blobTtlSeconds));
     // Identical uploads in flight from one key share one job: BullMQ deduplicates on the
     // result key (and the owner) and hands back the job already holding it. Two keys never
     // share a job id: one could otherwise read, cancel and redeliver the other's job. The
     // result cache is shared (same bytes, same result), the in-flight job is not.
-    const job = await this.redis(() =>
+    const job = await this.withBlob(blobKey, input.bytes, () =>
       this.deps.queues[task].add(task, data, {
         jobId,
         deduplication: { id: owner ? `${resultKey}|${owner}` : resultKey },
@@ -252,6 +261,41 @@ export class JobService {
     return { view: await this.viewOf(job, 'waiting'), source: 'queued', md5 };
   }
 
+  /**
+   * Stores the upload, then runs `enqueue`. When the enqueue fails (Redis timed out, the
+   * client's answer is 503) the upload is deleted at once: a refused submission leaves no
+   * blob behind for its TTL. The janitor's sweep catches what this misses (a crash).
+   */
+  private async withBlob<T>(blobKey: string, bytes: Buffer, enqueue: () => Promise<T>): Promise<T> {
+    // The delete is not awaited: the client's 503 must not wait on a slow Redis. A timed-out
+    // SET may still land later; the DEL queued behind it on the same connection removes it.
+    const drop = () => void this.deps.blobs.delete(blobKey).catch(() => undefined);
+    try {
+      await this.redis(() => this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds));
+      return await this.redis(enqueue);
+    } catch (err) {
+      drop();
+      throw err;
+    }
+  }
+
+  /**
+   * An id this gateway issued before Redis lost its data (it is older than the current
+   * epoch, and young enough that it would still be kept): the job is gone, not expired.
+   */
+  private throwIfLost(id: string): void {
+    const epoch = this.deps.epoch?.epoch;
+    const issued = jobIdTime(id);
+    if (!epoch || issued === undefined) return;
+    const retentionMs = this.deps.settings.resultTtlSeconds * 1000;
+    if (issued < epoch.createdAt && issued > epoch.createdAt - retentionMs) {
+      throw new AppError(
+        'lost',
+        `job ${id} was accepted at ${new Date(issued).toISOString()}, but Redis lost its data at about ${new Date(epoch.createdAt).toISOString()}; the job and its result are gone: submit the image again`,
+      );
+    }
+  }
+
   /** The job as `access` may see it: null when it does not exist or belongs to another key. */
   async get(id: string, access: Access): Promise<JobView | null> {
     if (!isJobId(id)) return null;
@@ -268,7 +312,11 @@ export class JobService {
       return this.viewOf(job, state);
     }
     const record = await this.record(id);
-    if (!record || !canSee(access, record.owner)) return null;
+    if (!record) {
+      this.throwIfLost(id);
+      return null;
+    }
+    if (!canSee(access, record.owner)) return null;
     const result =
       record.status === 'completed'
         ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey))
@@ -289,6 +337,7 @@ export class JobService {
       const record = await this.record(id);
       if (record && canSee(access, record.owner))
         throw new AppError('already_finished', `job ${id} has already finished`);
+      if (!record) this.throwIfLost(id);
       throw notFound(id);
     }
     const state = await this.redis(() => job.getState());

@@ -71,6 +71,28 @@ export class GatewayTelemetry {
     this.metrics.uploadSize.observe(bytes);
   }
 
+  private readBudget?: () => number;
+
+  /** Where `argus_upload_budget_in_flight_bytes` is read at scrape time. */
+  watchUploadBudget(read: () => number): void {
+    this.readBudget = read;
+  }
+
+  /** An upload refused by the in-flight upload budget. */
+  budgetRefused(reason: 'content-length' | 'streaming'): void {
+    this.metrics.uploadBudgetRefused.inc({ reason });
+  }
+
+  /** A connection closed at once by the server's connection cap. */
+  connectionRefused(): void {
+    this.metrics.connectionsRefused.inc();
+  }
+
+  /** The Redis epoch vanished or changed: Redis lost its data. */
+  redisDataLost(): void {
+    this.metrics.redisDataLoss.inc();
+  }
+
   /** An accepted submission and how it was served. */
   submitted(task: Task, source: keyof typeof SUBMIT_SOURCE): void {
     this.metrics.cacheRequests.inc({ task, result: SUBMIT_SOURCE[source] });
@@ -88,6 +110,7 @@ export class GatewayTelemetry {
       this.metrics.redisUp.set(snapshots !== null && queuesRead ? 1 : 0);
     }
     this.metrics.workerSnapshots.set(snapshots?.length ?? 0);
+    if (this.readBudget) this.metrics.uploadBudgetInFlight.set(this.readBudget());
     const own = await this.registry.getMetricsAsJSON();
     const merged = mergeMetrics([own, ...(snapshots ?? []).map((s) => s.metrics)]);
     return { contentType: merged.contentType, text: await merged.metrics() };

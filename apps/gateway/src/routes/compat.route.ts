@@ -163,6 +163,8 @@ export function compatRouter(
         num_persons: result.numPersons,
         parts_detected: result.partsDetected,
         job_id: view.id,
+        // Present when the overlay was downscaled (MAX_RENDER_PIXELS), so the answer stays small.
+        ...(result.overlay ? { result_image_size: result.overlay } : {}),
       });
     },
   );

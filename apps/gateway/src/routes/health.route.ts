@@ -41,6 +41,8 @@ export function healthRouter(deps: {
   workerMaxAgeMs: number;
   redisTimeoutMs: number;
   jobs?: Pick<JobService, 'modelCatalog'>;
+  /** Not ready from finding that Redis lost its data until this gateway re-established its state. */
+  epoch?: { readonly ready: boolean };
 }): Router {
   const router = strictRouter();
   router.get('/healthz', (_req, res) => {
@@ -57,6 +59,18 @@ export function healthRouter(deps: {
         redis: 'down',
         workers: 0,
         error: { code: 'unavailable', message: 'Redis is unreachable' },
+      });
+      return;
+    }
+    if (deps.epoch && !deps.epoch.ready) {
+      res.status(503).json({
+        status: 'not_ready',
+        redis: 'data_lost',
+        workers: workers.length,
+        error: {
+          code: 'unavailable',
+          message: 'Redis lost its data (its epoch key vanished); the gateway is re-establishing its state',
+        },
       });
       return;
     }

@@ -15,6 +15,9 @@ import { validateImage } from '../uploads/validate-image';
 export interface UploadSettings {
   maxUploadBytes: number;
   maxPixels: number;
+  /** Decode-cost bounds of JPEGs (422 image_too_complex). */
+  maxJpegScans?: number;
+  maxJpegScanPixels?: number;
   /** Told of each upload read and each accepted submission (the gateway's metrics). */
   observer?: SubmitObserver;
 }
@@ -54,7 +57,11 @@ export async function submitFromRequest(
   const outcome = await jobs.submit({
     task,
     bytes: req.file!.buffer,
-    checkImage: (bytes) => validateImage(bytes, settings.maxPixels),
+    checkImage: (bytes) =>
+      validateImage(bytes, settings.maxPixels, {
+        maxJpegScans: settings.maxJpegScans,
+        maxJpegScanPixels: settings.maxJpegScanPixels,
+      }),
     fields,
     requestId: req.requestId,
     access: accessOf(req),

@@ -15,6 +15,10 @@ export interface InferenceThreadInit {
   manifestPath: string;
   modelIds: string[];
   maxPixels: number;
+  /** Decodes longer than this are aborted (sharp's timeout); the job's deadline in seconds. */
+  decodeTimeoutSeconds?: number;
+  /** overlay.png larger than this (pixels) is drawn downscaled (MAX_RENDER_PIXELS). */
+  maxRenderPixels?: number;
   /** How each model in `modelIds` is served: batching, instances, threads. */
   serving: Record<string, ModelServing>;
 }

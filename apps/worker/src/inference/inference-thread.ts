@@ -8,7 +8,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@argus/contracts';
-import { decodeRgb, renderDetectionOverlay, renderSegmentOverlay } from '@argus/vision';
+import {
+  capRenderedPng,
+  decodeRgb,
+  renderDetectionOverlay,
+  renderSegmentOverlay,
+  renderSize,
+} from '@argus/vision';
 import {
   detectImageWith,
   labelMapFor,
@@ -128,7 +134,8 @@ async function run(
   req: InferenceRequest,
 ): Promise<{ output: InferenceOutput; transfer: ArrayBuffer[] }> {
   const bytes = Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength);
-  const limits = { maxPixels: init.maxPixels };
+  const limits = { maxPixels: init.maxPixels, timeoutSeconds: init.decodeTimeoutSeconds };
+  const maxRender = init.maxRenderPixels ?? Infinity;
   if (req.kind === 'detect') {
     const model = served.detect.get(req.modelId);
     if (!model)
@@ -137,7 +144,11 @@ async function run(
     const artifacts: Artifacts = {};
     if (req.options.overlay) {
       const started = performance.now();
-      artifacts['overlay.png'] = owned(await renderDetectionOverlay(bytes, result.detections, result.image));
+      artifacts['overlay.png'] = owned(
+        await renderDetectionOverlay(bytes, result.detections, result.image, maxRender),
+      );
+      const drawn = renderSize(result.image.width, result.image.height, maxRender);
+      if (drawn.scale !== 1) result.overlay = drawn;
       result.timings.postMs = Math.round((result.timings.postMs + performance.now() - started) * 10) / 10;
     }
     return {
@@ -154,7 +165,11 @@ async function run(
     if (req.options.overlay) {
       const started = performance.now();
       const image = await decodeRgb(bytes, limits);
-      artifacts['overlay.png'] = owned(await renderSegmentOverlay(image, result.instances, masks));
+      const full = await renderSegmentOverlay(image, result.instances, masks);
+      // Capped like the other overlays, so a 40 MP input never stores a ~100 MB artifact.
+      const overlay = await capRenderedPng(full, image.width, image.height, maxRender);
+      if (overlay.size) result.overlay = overlay.size;
+      artifacts['overlay.png'] = owned(overlay.png);
       result.timings.postMs = Math.round((result.timings.postMs + performance.now() - started) * 10) / 10;
     }
     return {
@@ -171,8 +186,18 @@ async function run(
     req.options,
     limits,
   );
+  // The pipeline draws the overlay at full size; a larger one is stored downscaled, so a
+  // 40 MP input never becomes a ~100 MB artifact (nor a 136 MB base64 answer of /api/parse).
+  // With a render size in the parse pipeline's options this step could go (docs/reliability.md).
+  const overlay = await capRenderedPng(
+    artifacts.overlayPng,
+    result.image.width,
+    result.image.height,
+    maxRender,
+  );
+  if (overlay.size) result.overlay = overlay.size;
   const named: Artifacts = {
-    'overlay.png': owned(artifacts.overlayPng),
+    'overlay.png': owned(overlay.png),
     'labels.png': owned(artifacts.labelsPng),
   };
   artifacts.personMaskPngs.forEach((png, i) => (named[`person-${i}.png`] = owned(png)));

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '@argus/config';
+import { sweepOrphanBlobs, type OrphanSweepDeps } from './orphan-sweep';
 
 /**
  * BullMQ's age-based removeOnComplete/removeOnFail only runs when another job finishes, so
@@ -11,6 +12,8 @@ export function startJanitor(
   retentionMs: number,
   intervalMs: number,
   log: Logger,
+  /** Also delete upload blobs whose job is gone or finished (see orphan-sweep.ts). */
+  orphans?: OrphanSweepDeps,
 ): () => void {
   let running = false;
   const sweep = async () => {
@@ -25,6 +28,10 @@ export function startJanitor(
             if (removed.length < 1000) break;
           }
         }
+      }
+      if (orphans) {
+        const removed = await sweepOrphanBlobs(orphans);
+        if (removed > 0) log.info('janitor removed orphaned upload blobs', { removed });
       }
     } catch (err) {
       log.warn('janitor sweep failed', { err: (err as Error).message });

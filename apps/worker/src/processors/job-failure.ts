@@ -11,6 +11,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
   'model_unavailable',
   'image_expired',
   'canceled',
+  // The same input would hit the same bound again.
+  'image_too_complex',
+  'timeout',
 ]);
 
 /**
