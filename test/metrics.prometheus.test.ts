@@ -34,6 +34,8 @@ beforeAll(async () => {
       WORKER_MODELS: 'yolov8n',
       // One job at a time per worker, so a burst of jobs spreads over both.
       WORKER_CONCURRENCY: '1',
+      // Worker ids carry host and PID only when asked (issue 12); this test maps ids to processes.
+      METRICS_HOST_LABELS: 'true',
     },
   });
   prom = await TestPrometheus.start(prometheusConfigFor(new URL(platform.url).host));

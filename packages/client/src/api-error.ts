@@ -16,6 +16,8 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'image_too_large',
+  'image_too_complex',
+  'lost',
   'idempotency_conflict',
   'invalid_image',
   'rate_limited',
