@@ -5,4 +5,4 @@ export * from './session';
 export * from './detect.pipeline';
 export * from './load-models';
 export * from './parse.model';
-export * from './parse.pipeline';
+export * from './parse';

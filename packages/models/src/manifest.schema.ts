@@ -31,10 +31,13 @@ export const PreprocessSchema = z.object({
 
 /**
  * Decoder families. `yolov8`: detection head. `bodypix`: BodyPix 2.0 (`segments` person
- * logit + `parts` 24 part logits, sigmoid person mask). `schp`: a LIP/CIHP 20-class parser
- * such as SCHP (`logits`: one NCHW logit per class, class 0 background).
+ * logit + `parts` 24 part logits, sigmoid person mask; optional `heatmaps` + `offsets` for
+ * pose keypoints). `schp`: a LIP/CIHP 20-class parser such as SCHP (`logits`: one NCHW logit
+ * per class, class 0 background). `sch-fusion`: a skin / clothes / hair segmenter (`probs`:
+ * three NCHW probability planes) fused with the BodyPix model named in `fuse.parts`; the
+ * entry is the fused parse model, its file the segmenter.
  */
-export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp'] as const;
+export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp', 'sch-fusion'] as const;
 
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
@@ -44,6 +47,7 @@ export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly
     yolov8: { task: 'detect', outputs: ['detections'], resize: 'letterbox' },
     bodypix: { task: 'parse', outputs: ['segments', 'parts'], resize: 'stride' },
     schp: { task: 'parse', outputs: ['logits'], resize: 'letterbox' },
+    'sch-fusion': { task: 'parse', outputs: ['probs'], resize: 'letterbox' },
   };
 
 export const ModelEntrySchema = z.object({
@@ -70,6 +74,8 @@ export const ModelEntrySchema = z.object({
   /** Label file relative to the models folder, one name per line in class-id order. */
   labels: z.string(),
   labelsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** `sch-fusion` only: the BodyPix model (manifest id) whose part map the segmenter is fused with. */
+  fuse: z.object({ parts: z.string() }).optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
@@ -94,6 +100,16 @@ export const ManifestSchema = z.object({ models: z.array(ModelEntrySchema).min(1
           code: 'custom',
           path: ['models', i, 'outputs', key],
           message: `model "${entry.id}": format "${entry.format}" needs outputs.${key}`,
+        });
+      }
+    }
+    if (entry.format === 'sch-fusion') {
+      const parts = m.models.find((other) => other.id === entry.fuse?.parts);
+      if (!parts || parts.format !== 'bodypix') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'fuse', 'parts'],
+          message: `model "${entry.id}": fuse.parts must name a bodypix model of the manifest`,
         });
       }
     }

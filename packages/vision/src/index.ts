@@ -15,3 +15,7 @@ export * from './parse-decode';
 export * from './parse-assign';
 export * from './overlay';
 export * from './detection-overlay';
+export * from './parse-fusion';
+export * from './pose-decode';
+export * from './pose-draw';
+export * from './garment-split';

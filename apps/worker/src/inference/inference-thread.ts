@@ -20,7 +20,7 @@ import {
   type ParseModelInfo,
   type ParseRunners,
 } from '@argus/models';
-import { batchedDetector, batchedParser, type BatchedModel } from './batched-runners';
+import { batchedDetector, batchedParser, batchedSegmenter, type BatchedModel } from './batched-runners';
 import { SessionPool, type PoolLog } from './session-pool';
 import type {
   Artifacts,
@@ -40,6 +40,11 @@ const log: PoolLog = (level, message, fields) => post({ type: 'log', level, mess
 interface Served {
   detect: Map<string, { info: DetectModelInfo } & BatchedModel<DetectRunner>>;
   parse: Map<string, { info: ParseModelInfo } & BatchedModel<ParseRunners['parts']>>;
+  /** Fused parse models: the segmenter's runner and the id of the BodyPix model it fuses with. */
+  fused: Map<
+    string,
+    { info: ParseModelInfo; partsId: string } & BatchedModel<NonNullable<ParseRunners['clothes']>>
+  >;
   /** Finds people for parse's crop mode: the default detector when it is loaded. */
   personDetector?: { info: DetectModelInfo; runner: DetectRunner };
 }
@@ -72,12 +77,19 @@ async function load(): Promise<Served> {
         return { entry, serving, pool };
       }),
     );
-    const served: Served = { detect: new Map(), parse: new Map() };
+    const served: Served = { detect: new Map(), parse: new Map(), fused: new Map() };
     for (const { entry, serving, pool } of started) {
       const labels = readLabels(init.modelsDir, entry);
       if (entry.task === 'detect') {
         const info: DetectModelInfo = { entry, labels };
         served.detect.set(entry.id, { info, ...batchedDetector(info, pool, serving) });
+      } else if (entry.format === 'sch-fusion') {
+        const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
+        const partsId = entry.fuse?.parts;
+        if (!partsId || !init.modelIds.includes(partsId)) {
+          throw new Error(`model "${entry.id}" fuses with "${partsId}", which this worker does not load`);
+        }
+        served.fused.set(entry.id, { info, partsId, ...batchedSegmenter(info, pool, serving) });
       } else {
         const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
         served.parse.set(entry.id, { info, ...batchedParser(info, pool, serving) });
@@ -105,7 +117,7 @@ async function main(): Promise<void> {
   port.on('message', (req: InferenceRequest) => {
     void handle(served, req);
   });
-  const loaded = [...served.detect.keys(), ...served.parse.keys()];
+  const loaded = [...served.detect.keys(), ...served.parse.keys(), ...served.fused.keys()];
   post({
     type: 'ready',
     models: loaded,
@@ -136,11 +148,12 @@ async function run(
       transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
     };
   }
-  const parts = served.parse.get(req.modelId);
+  const fused = served.fused.get(req.modelId);
+  const parts = served.parse.get(fused ? fused.partsId : req.modelId);
   if (!parts) throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
   const { result, artifacts } = await parseImageWith(
-    { parts: parts.info, persons: served.personDetector?.info },
-    { detect: served.personDetector?.runner, parts: parts.runner },
+    { parts: parts.info, clothes: fused?.info, persons: served.personDetector?.info },
+    { detect: served.personDetector?.runner, parts: parts.runner, clothes: fused?.runner },
     bytes,
     req.options,
     limits,
