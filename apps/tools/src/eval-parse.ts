@@ -6,10 +6,10 @@
  * between the `eval:parse` markers. Deterministic: a rerun gives the same numbers.
  *
  * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --limit=<n>  --datasets=ccp,cihp
- *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image  --clothes-threshold=<0–1>
+ *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>
  *        --leg-none=pants|leg  --arm-none=clothes|arm  --torso-skin=clothes|face
  *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
- *        --none-gate=<0–1>  --write  --json
+ *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off  --write  --json
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -102,9 +102,14 @@ async function main(): Promise<void> {
     skirtFill: numberFlag(args, 'skirt') ?? DEFAULT_FUSION_RULES.skirtFill,
     sameGarment: numberFlag(args, 'same-garment') ?? DEFAULT_FUSION_RULES.sameGarment,
     noneGate: numberFlag(args, 'none-gate') ?? DEFAULT_FUSION_RULES.noneGate,
+    faceSplit: (oneOf(args, 'face-split', ['on', 'off'] as const) ?? 'on') === 'on',
+    growHair:
+      (oneOf(args, 'grow-hair', ['on', 'off'] as const) ?? (DEFAULT_FUSION_RULES.growHair ? 'on' : 'off')) ===
+      'on',
   };
   const tuning: Partial<ParseTuning> = {
-    clothesScope: oneOf(args, 'scope', ['crop', 'image'] as const),
+    clothesScope: oneOf(args, 'scope', ['crop', 'image', 'auto'] as const),
+    clothesCrops: numberFlag(args, 'clothes-crops'),
     clothesThreshold: numberFlag(args, 'clothes-threshold'),
     fusion,
   };

@@ -20,7 +20,7 @@ describe('the WebUI option catalog', () => {
     });
     expect(MODELS.map(pick)).toEqual(manifest.models.map(pick));
     expect(defaultModel('detect')).toBe('yolov8n');
-    expect(defaultModel('parse')).toBe('bodypix-075');
+    expect(defaultModel('parse')).toBe('bodypix-075-sch');
   });
 
   it('sends the task, the model and the main options, and advanced ones only when changed', () => {

@@ -9,7 +9,10 @@ const RAW = JSON.parse(fs.readFileSync(manifestPathFor(MODELS_DIR), 'utf8')) as 
 };
 const detect = RAW.models.find((m) => m.id === 'yolov8n')!;
 // Made the default here so small manifests of these tests have one default parse model.
-const bodypix = { ...RAW.models.find((m) => m.id === 'bodypix-075')!, default: true };
+const bodypix: Record<string, unknown> = {
+  ...RAW.models.find((m) => m.id === 'bodypix-075')!,
+  default: true,
+};
 const fused = RAW.models.find((m) => m.id === 'bodypix-075-sch')!;
 
 /** An SCHP-format entry as a deployment would add one (file names made up). */

@@ -88,7 +88,7 @@ export function splitGarments(
     ref[3]++;
   }
   if (top[3] < rules.minPixels) return;
-  const bottom = lowerLeg[3] >= rules.minPixels ? lowerLeg : thigh[3] >= rules.minPixels ? thigh : null;
+  const bottom = thigh[3] >= rules.minPixels ? thigh : lowerLeg[3] >= rules.minPixels ? lowerLeg : null;
   if (!bottom) return;
   const mean = (r: number[]) => [r[0] / r[3], r[1] / r[3], r[2] / r[3]];
   const a = mean(top);

@@ -87,6 +87,10 @@ export interface FusionRules {
    * probability is background: BodyPix's mask spills a little around people. 0 = off.
    */
   noneGate: number;
+  /** Keep non-skin below the face's centre Face (beard, shadow); off: all non-skin on the head is Hair. */
+  faceSplit: boolean;
+  /** Grow the head's Hair down over unlabelled torso and arm pixels (`growHair`). */
+  growHair: boolean;
   /** Split top from bottom garment by colour (`garment-split.ts`); the value is the same-garment RGB distance, 0 = off. */
   sameGarment: number;
 }
@@ -99,6 +103,8 @@ export const DEFAULT_FUSION_RULES: FusionRules = {
   skirtFill: 0.6,
   sameGarment: 40,
   noneGate: 0,
+  growHair: false,
+  faceSplit: false,
 };
 
 /** Per-person decisions that look at a whole region, not one pixel. */
@@ -211,7 +217,7 @@ export function fuseLabels(
     throw new RangeError(`label maps differ: ${parts.length} vs ${sch.length}`);
   const out = new Uint8Array(parts.length);
   const table = fusionTable(decisions, rules);
-  const face = decisions.face;
+  const face = rules.faceSplit ? decisions.face : null;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (p === 0) continue;
@@ -273,4 +279,32 @@ export function fusionTable(
     table.set(row, p * 4);
   });
   return table;
+}
+
+/**
+ * Long hair over the shoulders and back: the segmenter often sees dark hair as nothing, and
+ * the torso and arm rules then call it clothes. Pixels of the torso or the arms that the
+ * segmenter leaves unlabelled (or calls hair) and that connect (4-neighbours) to the head's
+ * Hair become Hair too. `labels` (fused) is rewritten in place; `parts`, `sch` as in `fuseLabels`.
+ */
+export function growHair(labels: Uint8Array, parts: Uint8Array, sch: Uint8Array, width: number): void {
+  const n = labels.length;
+  const canGrow = (i: number) => {
+    const p = parts[i];
+    if (p === 0 || labels[i] === LIP.Hair || (sch[i] !== SCH.none && sch[i] !== SCH.hair)) return false;
+    const region = BODYPIX_REGION[p - 1];
+    return region === REGION.torso || region === REGION.upperArm || region === REGION.lowerArm;
+  };
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) if (labels[i] === LIP.Hair) stack.push(i);
+  while (stack.length) {
+    const i = stack.pop()!;
+    const x = i % width;
+    const next = [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width];
+    for (const j of next) {
+      if (j < 0 || j >= n || !canGrow(j)) continue;
+      labels[j] = LIP.Hair;
+      stack.push(j);
+    }
+  }
 }

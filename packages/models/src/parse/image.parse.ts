@@ -51,7 +51,8 @@ export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   minRegionFraction: 0.001,
   personIou: 0.5,
   minPieceFraction: 0.02,
-  clothesScope: 'crop',
+  clothesScope: 'auto',
+  clothesCrops: 4,
   clothesThreshold: 0.5,
   fusion: DEFAULT_FUSION_RULES,
 };
@@ -128,7 +129,9 @@ export async function runParseWith(
   // Segmenter jobs: one per crop, or one on the whole image shared by every person.
   const clothesJobs =
     clothesEntry && jobs.length
-      ? mode === 'crops' && tuning.clothesScope === 'crop'
+      ? mode === 'crops' &&
+        (tuning.clothesScope === 'crop' ||
+          (tuning.clothesScope === 'auto' && jobs.length <= tuning.clothesCrops))
         ? jobs.map((job) => planClothesJob(job, clothesEntry))
         : [planClothesJob(planWholeImage(image, clothesEntry), clothesEntry)]
       : [];
@@ -287,6 +290,7 @@ function definedOnly(opts: Partial<ParseTuning>): Partial<ParseTuning> {
     'personIou',
     'minPieceFraction',
     'clothesScope',
+    'clothesCrops',
     'clothesThreshold',
     'fusion',
   ];

@@ -3,6 +3,7 @@ import {
   decodeParseLogits,
   decodeSinglePose,
   fuseLabels,
+  growHair,
   regionAxisMap,
   schClasses,
   upsampleBilinear,
@@ -80,6 +81,7 @@ export function fuseParseJob(
   const partIds = decodeParseJob(parts, job, { classToLabel: PART_IDS }, threshold, prob, rect);
   const decisions = decideFusion(partIds, sch, width, rules);
   const labels = fuseLabels(partIds, sch, width, decisions, rules, prob);
+  if (rules.growHair) growHair(labels, partIds, sch, width);
   if (rules.sameGarment > 0) {
     const garments = { ...DEFAULT_GARMENT_RULES, sameGarment: rules.sameGarment };
     splitGarments(labels, partIds, sch, cropRgb(image, rect), width, decisions.closed, garments);

@@ -57,10 +57,14 @@ export interface ParseTuning {
   /** `crops` mode: a person's pieces smaller than this fraction of their largest piece are dropped. Default 0.02. */
   minPieceFraction: number;
   /**
-   * Fused models: run the segmenter once per person crop (`crop`) or once on the whole image
-   * and reuse it for every person (`image`). Default `crop` (measured, docs/parse.md).
+   * Fused models: run the segmenter once per person crop (`crop`), once on the whole image
+   * and reuse it for every person (`image`), or per crop for up to `clothesCrops` people and
+   * once per image beyond (`auto`, the default: crops see more, but each costs a full 512×512
+   * run and the file's batch is fixed at 1). Measured in docs/parse.md.
    */
-  clothesScope: 'crop' | 'image';
+  clothesScope: 'crop' | 'image' | 'auto';
+  /** `auto` scope: the most people whose crops each get their own segmenter run. Default 4. */
+  clothesCrops: number;
   /** Fused models: segmenter probability a class needs to count. Default 0.5. */
   clothesThreshold: number;
   /** Fused models: the rule knobs (see `FusionRules`). */
