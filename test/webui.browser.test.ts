@@ -314,7 +314,7 @@ describe('the WebUI in chromium', () => {
 
   it('parses zidane.jpg: overlay, legend with face and torso parts, per-person toggles', async () => {
     await page.locator('label.segment', { hasText: 'Parse people' }).click();
-    await expect(page.locator('#model').inputValue()).resolves.toBe('bodypix-075');
+    await expect(page.locator('#model').inputValue()).resolves.toBe('bodypix-075-sch');
     await page.setInputFiles('#file-input', path.join(SAMPLES, 'zidane.jpg'));
     const id = await waitForNewest(page, 2, 'completed');
     const api = await platform.get(`/v1/jobs/${id}`);

@@ -96,6 +96,14 @@ describe('decideFusion: skirt against trousers', () => {
     expect(d.lower).toBe(LIP.Pants);
   });
 
+  it('one leg in view (cut by the edge) has no gap to judge: Pants', () => {
+    const parts = Array.from({ length: 6 }, () => [L, L, L, L]);
+    const sch = parts.map((row) => row.map(() => C));
+    const d = decideFusion(Uint8Array.from(parts.flat()), Uint8Array.from(sch.flat()), 4);
+    expect(d.closed).toBe(false);
+    expect(d.lower).toBe(LIP.Pants);
+  });
+
   it('a skirt fills the gap: Skirt', () => {
     const parts = Array.from({ length: 6 }, () => [L, L, L, R, R, R]);
     const sch = parts.map((row) => row.map(() => C));

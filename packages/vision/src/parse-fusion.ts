@@ -130,7 +130,8 @@ export interface FusionDecisions {
  * Skirt vs pants: a skirt covers the gap between the legs, trousers leave it open. For each
  * of the lower 60 % of the rows with leg clothes (thighs touch in trousers too), the span from
  * the leftmost to the rightmost leg-clothes pixel is taken; the fraction of those spans that
- * is the person's clothes says how much of the gap is covered.
+ * is the person's clothes says how much of the gap is covered. With one leg in view (a person
+ * cut by the photo's edge) there is no gap to judge: trousers.
  */
 export function decideFusion(
   parts: Uint8Array,
@@ -148,6 +149,7 @@ export function decideFusion(
   // Per row: the leftmost and rightmost leg-clothes pixel and the clothes pixels between them.
   const rowLo = new Int32Array(height).fill(-1);
   const rowHi = new Int32Array(height).fill(-1);
+  const legClothes = [0, 0];
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -167,6 +169,7 @@ export function decideFusion(
       } else if ((region === REGION.upperLeg || region === REGION.lowerLeg) && s === SCH.clothes) {
         if (rowLo[y] < 0) rowLo[y] = x;
         rowHi[y] = x;
+        legClothes[IS_LEFT[p - 1] ? 0 : 1]++;
       }
     }
   }
@@ -182,7 +185,9 @@ export function decideFusion(
       if (parts[row + x] !== 0 && sch[row + x] === SCH.clothes) filled++;
   }
   const glove = [0, 1].map((s) => handPixels[s] > 0 && handClothes[s] >= rules.gloveFraction * handPixels[s]);
-  const closed = span > 0 && filled / span >= rules.skirtFill;
+  // One leg in view (a person cut by the photo's edge, a side view) has no gap to close.
+  const bothLegs = Math.min(legClothes[0], legClothes[1]) >= 0.2 * (legClothes[0] + legClothes[1]);
+  const closed = bothLegs && span > 0 && filled / span >= rules.skirtFill;
   // A few stray skin pixels do not make a face: below this the head counts as seen from behind.
   const face = faceSkin >= 16 ? { cy: faceY / faceSkin, x1: faceX1, x2: faceX2 } : null;
   return { lower: closed ? LIP.Skirt : LIP.Pants, closed, glove: [glove[0], glove[1]], face };
