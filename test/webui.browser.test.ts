@@ -362,6 +362,26 @@ describe('the WebUI in chromium', () => {
     await waitForRender(page, n);
     expect(await personDifference(page, person.mask)).toBeGreaterThan(coloured);
 
+    // The pose toggle draws each person's keypoints (red dots) and skeleton from the JSON.
+    n = await renders(page);
+    await page.locator('#show-pose').check();
+    await waitForRender(page, n);
+    const nose = person.keypoints[0];
+    const dot = await page.evaluate(
+      ([x, y]) =>
+        Array.from(
+          document
+            .querySelector<HTMLCanvasElement>('#result canvas.overlay-canvas')!
+            .getContext('2d')!
+            .getImageData(Math.round(x), Math.round(y), 1, 1).data,
+        ),
+      [nose.x, nose.y],
+    );
+    expect(dot.slice(0, 3)).toEqual([255, 40, 40]);
+    n = await renders(page);
+    await page.locator('#show-pose').uncheck();
+    await waitForRender(page, n);
+
     // The reveal slider shows the original and the overlay in one frame.
     await page.locator('label.segment', { hasText: 'Slider' }).click();
     await page.locator('#reveal').fill('35');
