@@ -104,8 +104,20 @@ describe('decideFusion: skirt against trousers', () => {
     expect(d.lower).toBe(LIP.Pants);
   });
 
-  it('a skirt fills the gap: Skirt', () => {
+  it('legs cut off above the knees leave nothing to judge: Pants', () => {
     const parts = Array.from({ length: 6 }, () => [L, L, L, R, R, R]);
+    const sch = parts.map((row) => row.map(() => C));
+    expect(decideFusion(Uint8Array.from(parts.flat()), Uint8Array.from(sch.flat()), 6).closed).toBe(false);
+  });
+
+  it('a skirt fills the gap: Skirt', () => {
+    const LL = P.left_lower_leg_front;
+    const RL = P.right_lower_leg_front;
+    const parts = [
+      ...Array.from({ length: 4 }, () => [L, L, L, R, R, R]),
+      [LL, LL, 0, 0, RL, RL],
+      [LL, LL, 0, 0, RL, RL],
+    ];
     const sch = parts.map((row) => row.map(() => C));
     const d = decideFusion(Uint8Array.from(parts.flat()), Uint8Array.from(sch.flat()), 6);
     expect(d.closed).toBe(true);

@@ -131,7 +131,8 @@ export interface FusionDecisions {
  * of the lower 60 % of the rows with leg clothes (thighs touch in trousers too), the span from
  * the leftmost to the rightmost leg-clothes pixel is taken; the fraction of those spans that
  * is the person's clothes says how much of the gap is covered. With one leg in view (a person
- * cut by the photo's edge) there is no gap to judge: trousers.
+ * cut by the photo's edge) or no lower legs (cut above the knees) there is no gap to judge:
+ * trousers.
  */
 export function decideFusion(
   parts: Uint8Array,
@@ -150,6 +151,7 @@ export function decideFusion(
   const rowLo = new Int32Array(height).fill(-1);
   const rowHi = new Int32Array(height).fill(-1);
   const legClothes = [0, 0];
+  const legPixels = [0, 0]; // upper, lower
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -171,6 +173,8 @@ export function decideFusion(
         rowHi[y] = x;
         legClothes[IS_LEFT[p - 1] ? 0 : 1]++;
       }
+      if (region === REGION.upperLeg) legPixels[0]++;
+      else if (region === REGION.lowerLeg) legPixels[1]++;
     }
   }
   // Only the lower rows of the leg clothes count: thighs touch in trousers too, knees and calves part.
@@ -185,9 +189,11 @@ export function decideFusion(
       if (parts[row + x] !== 0 && sch[row + x] === SCH.clothes) filled++;
   }
   const glove = [0, 1].map((s) => handPixels[s] > 0 && handClothes[s] >= rules.gloveFraction * handPixels[s]);
-  // One leg in view (a person cut by the photo's edge, a side view) has no gap to close.
+  // One leg in view (a person cut by the photo's edge, a side view), or legs cut off above the
+  // knees (a half-length portrait), leave no gap to judge: trousers, the common case.
   const bothLegs = Math.min(legClothes[0], legClothes[1]) >= 0.2 * (legClothes[0] + legClothes[1]);
-  const closed = bothLegs && span > 0 && filled / span >= rules.skirtFill;
+  const kneesInView = legPixels[1] >= 0.25 * legPixels[0];
+  const closed = bothLegs && kneesInView && span > 0 && filled / span >= rules.skirtFill;
   // A few stray skin pixels do not make a face: below this the head counts as seen from behind.
   const face = faceSkin >= 16 ? { cy: faceY / faceSkin, x1: faceX1, x2: faceX2 } : null;
   return { lower: closed ? LIP.Skirt : LIP.Pants, closed, glove: [glove[0], glove[1]], face };

@@ -175,19 +175,25 @@ export async function runParseWith(
       id: i + 1,
       box: job.person!.box,
       score: job.person!.score,
-      keypoints: decodeJobPose(outputs[i], job, job.rect, stride),
+      keypoints: decodeJobPose(outputs[i], job, job.rect, stride, owns(canvas, i + 1)),
     }));
   } else {
     const prob = new Float32Array(image.width * image.height);
     const labels = decode(0, prob);
     persons = splitWholeImage(canvas, labels, prob, opts.maxPersons, tuning.minRegionFraction).map((p) => {
       const within = { x1: p.box.x1, y1: p.box.y1, x2: p.box.x2, y2: p.box.y2 };
-      return { ...p, keypoints: decodeJobPose(outputs[0], jobs[0], within, stride) };
+      return { ...p, keypoints: decodeJobPose(outputs[0], jobs[0], within, stride, owns(canvas, p.id)) };
     });
   }
   persons = dropEmptyPersons(canvas, persons);
   timings.postMs += performance.now() - t;
   return { image, canvas, persons, mode, timings };
+}
+
+/** Whether pixel (x, y) belongs to person `id` on the canvas. */
+function owns(canvas: PersonCanvas, id: number): (x: number, y: number) => boolean {
+  return (x, y) =>
+    x >= 0 && y >= 0 && x < canvas.width && y < canvas.height && canvas.owner[y * canvas.width + x] === id;
 }
 
 /** The segmenter's classes over a part job's rect (an all-background output gives all `none`). */

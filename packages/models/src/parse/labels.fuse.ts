@@ -91,13 +91,16 @@ export function fuseParseJob(
 
 /**
  * One pose from a job's output, in original-image pixels. Only grid cells whose image
- * position lies inside `within` are searched (a crop's margin shows neighbours).
+ * position lies inside `within` and, when `owns` is given, on a pixel the person owns are
+ * searched: a crop's margin, and overlapping boxes, show neighbours whose keypoints may be
+ * stronger than the person's own.
  */
 export function decodeJobPose(
   output: ParseNetOutput,
   job: ParseJob,
   within: PixelBounds,
   stride: number,
+  owns?: (x: number, y: number) => boolean,
 ): Keypoint[] | undefined {
   if (!output.pose) return undefined;
   const sx = job.region.width / job.input.width;
@@ -108,7 +111,8 @@ export function decodeJobPose(
   });
   const accept = (u: number, v: number) => {
     const p = toImage(u, v);
-    return p.x >= within.x1 && p.x < within.x2 && p.y >= within.y1 && p.y < within.y2;
+    if (!(p.x >= within.x1 && p.x < within.x2 && p.y >= within.y1 && p.y < within.y2)) return false;
+    return owns ? owns(Math.floor(p.x), Math.floor(p.y)) : true;
   };
   const kps = decodeSinglePose(
     { ...output.pose, gridWidth: output.gridWidth, gridHeight: output.gridHeight, stride },
