@@ -145,7 +145,9 @@ describe('parse crops of several jobs batch together (bodypix-075)', () => {
     // Same photo, two thresholds: two jobs (distinct cache keys) whose crops have the same sizes.
     const thresholds = ['0.5', '0.6'];
     const submits = await Promise.all(
-      thresholds.map((threshold) => platform.post('/v1/jobs', bus, { task: 'parse', threshold })),
+      thresholds.map((threshold) =>
+        platform.post('/v1/jobs', bus, { task: 'parse', model: 'bodypix-075', threshold }),
+      ),
     );
     for (const s of submits) expect(s.status).toBe(202);
     expect(submits[0].body.id).not.toBe(submits[1].body.id);

@@ -134,7 +134,7 @@ describe('npm start with a broken model source', () => {
     try {
       await waitFor(l, /Argus is up at/);
       const out = l.output();
-      expect(out).toMatch(/models ready: yolov8n, yolov8n-int8, bodypix-075, yolov8n-seg/);
+      expect(out).toMatch(/models ready: yolov8n, yolov8n-int8, bodypix-075, yolov8n-seg, bodypix-075-sch/);
       expect(out).toMatch(/missing bodypix-050: cannot download .*group1-shard1of1\.bin: HTTP 404/);
       expect(out).toMatch(/npm run models/);
       expect(out).toMatch(/serving without: bodypix-050/);
@@ -144,7 +144,7 @@ describe('npm start with a broken model source', () => {
       expect(ready.modelStatus).toEqual([
         { id: 'yolov8n', task: 'detect', default: true, status: 'ready' },
         { id: 'yolov8n-int8', task: 'detect', default: false, status: 'ready' },
-        { id: 'bodypix-075', task: 'parse', default: true, status: 'ready' },
+        { id: 'bodypix-075', task: 'parse', default: false, status: 'ready' },
         {
           id: 'bodypix-050',
           task: 'parse',
@@ -153,6 +153,7 @@ describe('npm start with a broken model source', () => {
           reason: expect.stringContaining('HTTP 404') as string,
         },
         { id: 'yolov8n-seg', task: 'segment', default: true, status: 'ready' },
+        { id: 'bodypix-075-sch', task: 'parse', default: true, status: 'ready' },
       ]);
 
       const refused = await submit(url, { task: 'parse', model: 'bodypix-050' });
@@ -186,6 +187,7 @@ describe('npm start with a broken model source', () => {
     const github = [
       'https://github.com/Lamri-Meriem/edge-object-detection/raw/a6844ef947be6d0dd3aeafcf4cac6f3d01806e10/yolov8n_int8.onnx',
       'https://github.com/udaypartha/dashcam/raw/7a2d55819df7f17222042203db878a3d23d3aaa5/yolov8n-seg_int8.onnx',
+      'https://github.com/Kazuhito00/Skin-Clothes-Hair-Segmentation-using-SMP/raw/043fc08bf0ed845b36485a115085104c6459cbc4/02.model/_old/PAN%28timm-mobilenetv3_small_100%29_452_1.02M_0.8028/best_model_simplifier.onnx',
     ];
     for (const u of github) server.setFault(u, 'missing');
     try {
@@ -197,7 +199,14 @@ describe('npm start with a broken model source', () => {
       });
       expect(await l.exited).toBe(1);
       expect(l.output()).toMatch(/no model could be installed/);
-      for (const id of ['yolov8n', 'yolov8n-int8', 'bodypix-075', 'bodypix-050', 'yolov8n-seg'])
+      for (const id of [
+        'yolov8n',
+        'yolov8n-int8',
+        'bodypix-075',
+        'bodypix-050',
+        'yolov8n-seg',
+        'bodypix-075-sch',
+      ])
         expect(l.output()).toMatch(new RegExp(`- ${id}: cannot download`));
     } finally {
       for (const u of github) server.setFault(u, undefined);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { SHARED, sample, startPlatform, type Platform } from './support/platform';
 import { readIndexedPng } from './support/indexed-png';
+import { COCO_KEYPOINTS } from '@argus/vision';
 
 let platform: Platform;
 
@@ -48,11 +49,18 @@ describe('POST /v1/jobs task=parse', () => {
     expect(result.numPersons).toBe(2);
     expect(result.persons).toHaveLength(2);
     expect(result.image).toEqual({ width: 1280, height: 720 });
-    expect(result.model.id).toBe('bodypix-075');
+    // The default parse model is the BodyPix + skin/clothes/hair fusion: hair and clothes by name.
+    expect(result.model.id).toBe('bodypix-075-sch');
     for (const person of result.persons) {
       const labels = person.parts.map((p: { label: string }) => p.label);
       expect(labels).toContain('Face');
+      expect(labels).toContain('Hair');
       expect(labels).toContain('UpperClothes');
+      // Pose: the 17 COCO keypoints in order, inside the image, the nose inside the person's box.
+      expect(person.keypoints.map((k: { name: string }) => k.name)).toEqual([...COCO_KEYPOINTS]);
+      const nose = person.keypoints[0];
+      expect(nose.score).toBeGreaterThan(0.5);
+      expect(inside({ x1: nose.x, y1: nose.y, x2: nose.x, y2: nose.y }, person.box)).toBe(true);
       for (const part of person.parts) expect(part.pixels).toBeGreaterThan(0);
       for (const label of ['Face', 'UpperClothes']) {
         const part = person.parts.find((p: { label: string }) => p.label === label);
@@ -84,6 +92,30 @@ describe('POST /v1/jobs task=parse', () => {
     const missing = await fetch(`${platform.url}/v1/jobs/${job.id}/persons/7/mask.png`);
     expect(missing.status).toBe(404);
   });
+
+  it('pose=true draws the skeleton on overlay.png and is its own cache entry', async () => {
+    const plain = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'parse' });
+    const posed = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'parse', pose: 'true' });
+    const [a, b] = await Promise.all([
+      platform.waitForJob(plain.body.id, 60_000),
+      platform.waitForJob(posed.body.id, 60_000),
+    ]);
+    expect([a.status, b.status]).toEqual(['completed', 'completed']);
+    expect(b.id).not.toBe(a.id);
+    expect(b.result.persons.map((p: { keypoints: unknown[] }) => p.keypoints)).toEqual(
+      a.result.persons.map((p: { keypoints: unknown[] }) => p.keypoints),
+    );
+    const raw = async (link: string) =>
+      sharp(await png(link))
+        .raw()
+        .toBuffer();
+    const [pa, pb] = await Promise.all([raw(a.links.overlay), raw(b.links.overlay)]);
+    let changed = 0;
+    for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) changed++;
+    // The skeleton covers a small but real part of the photo; everything else is the same overlay.
+    expect(changed).toBeGreaterThan(1000);
+    expect(changed).toBeLessThan(pa.length * 0.1);
+  }, 120_000);
 
   it('a photo without people completes with 0 persons and an overlay equal to the input', async () => {
     const file = path.join(SHARED, 'data/coco128/images/train2017/000000000009.jpg');
@@ -143,7 +175,7 @@ describe('POST /api/parse (seed-compatible)', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('success');
     expect(res.body.num_persons).toBeGreaterThanOrEqual(3);
-    expect(res.body.parts_detected).toEqual(expect.arrayContaining(['Face', 'UpperClothes']));
+    expect(res.body.parts_detected).toEqual(expect.arrayContaining(['Face', 'Hair', 'UpperClothes']));
     const image = Buffer.from(res.body.result_image, 'base64');
     const meta = await sharp(image).metadata();
     expect(meta.format).toBe('png');

@@ -49,6 +49,7 @@ const OPTIONS: ParseOptions = {
   mode: 'crops',
   personConfidence: 0.25,
   maxPersons: 20,
+  pose: false,
 };
 
 function readInput(file: string): Buffer {
@@ -62,7 +63,9 @@ let persons: DetectModel;
 beforeAll(async () => {
   // Throws ModelFileError naming the file and `npm run models` when a model is missing.
   const manifest = readManifest(manifestPathFor(MODELS_DIR));
-  parts = await loadParseModel(resolveModel(manifest, 'parse'), MODELS_DIR, { intraOpThreads: 0 });
+  parts = await loadParseModel(resolveModel(manifest, 'parse', 'bodypix-075'), MODELS_DIR, {
+    intraOpThreads: 0,
+  });
   persons = await loadDetectModel(resolveModel(manifest, 'detect'), MODELS_DIR, { intraOpThreads: 0 });
 });
 
@@ -222,7 +225,7 @@ describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
 
 describe('CIHP accuracy (coarse 6-class mIoU, ../shared/data/cihp_val5)', () => {
   it('whole-image mode is not worse than the reference, and crop-and-paste beats it', async () => {
-    const result = await evaluateParsing({ modelsDir: MODELS_DIR });
+    const result = await evaluateParsing({ modelsDir: MODELS_DIR, modelId: 'bodypix-075' });
     const [whole, crops] = result.results;
     const ref = PARSE_REFERENCE['bodypix-075'];
     console.log(

@@ -30,7 +30,7 @@ beforeAll(async () => {
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       METRICS_PUSH_INTERVAL_MS: '300',
     },
-    workerEnv: { WORKER_MODELS: 'yolov8n,bodypix-075' },
+    workerEnv: { WORKER_MODELS: 'yolov8n,bodypix-075-sch' },
   });
 }, 60_000);
 

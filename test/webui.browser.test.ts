@@ -321,7 +321,7 @@ describe('the WebUI in chromium', () => {
 
   it('parses zidane.jpg: overlay, legend with face and torso parts, per-person toggles', async () => {
     await page.locator('label.segment', { hasText: 'Parse people' }).click();
-    await expect(page.locator('#model').inputValue()).resolves.toBe('bodypix-075');
+    await expect(page.locator('#model').inputValue()).resolves.toBe('bodypix-075-sch');
     await page.setInputFiles('#file-input', path.join(SAMPLES, 'zidane.jpg'));
     const id = await waitForNewest(page, 2, 'completed');
     const api = await platform.get(`/v1/jobs/${id}`);
@@ -368,6 +368,26 @@ describe('the WebUI in chromium', () => {
     await page.locator('#opacity').fill('0.9');
     await waitForRender(page, n);
     expect(await personDifference(page, person.mask)).toBeGreaterThan(coloured);
+
+    // The pose toggle draws each person's keypoints (red dots) and skeleton from the JSON.
+    n = await renders(page);
+    await page.locator('#show-pose').check();
+    await waitForRender(page, n);
+    const nose = person.keypoints[0];
+    const dot = await page.evaluate(
+      ([x, y]) =>
+        Array.from(
+          document
+            .querySelector<HTMLCanvasElement>('#result canvas.overlay-canvas')!
+            .getContext('2d')!
+            .getImageData(Math.round(x), Math.round(y), 1, 1).data,
+        ),
+      [nose.x, nose.y],
+    );
+    expect(dot.slice(0, 3)).toEqual([255, 40, 40]);
+    n = await renders(page);
+    await page.locator('#show-pose').uncheck();
+    await waitForRender(page, n);
 
     // The reveal slider shows the original and the overlay in one frame.
     await page.locator('label.segment', { hasText: 'Slider' }).click();

@@ -6,6 +6,7 @@
  * them and deletes the prefix's keys however it ends.
  */
 import { BEGIN as SOAK_BEGIN, END as SOAK_END } from './soak-report';
+import { PARSE_BEGIN, PARSE_END } from './parse-latency-markers';
 import fs from 'node:fs';
 import { loadConfig } from '@argus/config';
 import os from 'node:os';
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
       await platform.startGateway();
       await platform.startWorkers(1);
       const detectReq = asyncRequest(platform.url, { task: 'detect' });
-      const parseReq = asyncRequest(platform.url, { task: 'parse' });
+      const parseReq = asyncRequest(platform.url, { task: 'parse', model: 'bodypix-075' });
       // Warm both models and JIT, then let the processes settle for the idle reading.
       const prime = { warmupMs: 0, durationMs: plan.platform.primeMs, timeoutMs: 30_000, next };
       await closedLoop({ ...prime, clients: 4, request: detectReq });
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
       // One core each: two processes of one single-threaded instance per model.
       await two.startWorkers(2, { MODEL_INSTANCES: '1', INTRA_OP_THREADS: '1' });
       const detectReq = asyncRequest(two.url, { task: 'detect' });
-      const parseReq = asyncRequest(two.url, { task: 'parse' });
+      const parseReq = asyncRequest(two.url, { task: 'parse', model: 'bodypix-075' });
       await closedLoop({
         clients: 4,
         warmupMs: 0,
@@ -506,7 +507,7 @@ main().then(
 
 /**
  * Sections of RESULTS.md that other tools write: "Scale-out" (test/scale.test.ts, kept by
- * hand) and the soak block (`npm run soak`). A bench run rewrites its own parts only.
+ * hand), the soak block (`npm run soak`) and the parse-latency block (`npm run bench:parse`). A bench run rewrites its own parts only.
  */
 export function keptSections(previous: string): string {
   const kept: string[] = [];
@@ -518,5 +519,8 @@ export function keptSections(previous: string): string {
   const begin = previous.indexOf(SOAK_BEGIN);
   const end = previous.indexOf(SOAK_END);
   if (begin >= 0 && end > begin) kept.push(previous.slice(begin, end + SOAK_END.length));
+  const parseAt = previous.indexOf(PARSE_BEGIN);
+  const parseEnd = previous.indexOf(PARSE_END);
+  if (parseAt >= 0 && parseEnd > parseAt) kept.push(previous.slice(parseAt, parseEnd + PARSE_END.length));
   return kept.length ? `\n${kept.join('\n\n')}\n` : '';
 }

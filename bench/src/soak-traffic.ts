@@ -118,6 +118,8 @@ export async function sendKind(kind: Kind, opts: TrafficOptions, t0: number): Pr
   try {
     const form = new FormData();
     form.append('task', kind === 'parse' ? 'parse' : 'detect');
+    // The soak's worker loads BodyPix alone (WORKER_MODELS), not the fused default.
+    if (kind === 'parse') form.append('model', 'bodypix-075');
     const file = fileFor(kind, opts);
     if (file) form.append('image', new Blob([new Uint8Array(file.bytes)], { type: 'image/jpeg' }), file.name);
     const res = await fetch(`${opts.baseUrl}/v1/jobs`, { method: 'POST', body: form, signal: signal() });

@@ -1,15 +1,29 @@
 /**
- * `npm run eval:parse`: coarse 6-class mIoU and person IoU of a parse model on the CIHP
- * sample (../shared/data/cihp_val5, or CIHP_DIR), in whole-image and crop-and-paste modes,
- * through the worker's pipeline, beside the reference numbers from
- * ../shared/models/MANIFEST.md (whole image, long side 513, threshold 0.5).
+ * `npm run eval:parse`: bucket mIoU (Background, Hair, Skin, Upper, Lower, Shoes) of every
+ * parse model on ../shared/data/ccp_dev (inside the main subject's region) and on
+ * ../shared/data/cihp_val5 (whole image, plus IoU per LIP class the model emits), through the
+ * worker's pipeline in `crops` mode. Prints one table; `--write` puts it into docs/parse.md
+ * between the `eval:parse` markers. Deterministic: a rerun gives the same numbers.
  *
- * Flags: --model=<parse id>  --persons=<detect id>  --modes=whole,crops  --threshold=<0–1>
- *        --whole-size=<16k+1>  --crop-size=<16k+1>  --margin=<fraction>  --json
+ * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --limit=<n>  --datasets=ccp,cihp
+ *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>
+ *        --leg-none=pants|leg  --arm-none=clothes|arm  --torso-skin=clothes|face
+ *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
+ *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off  --write  --json
  */
-import { loadConfig } from '@argus/config';
-import type { ParseTuning } from '@argus/models';
-import { COARSE_CLASSES, PARSE_REFERENCE, evaluateParsing, type EvalMode } from './eval/parse-eval';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, loadConfig } from '@argus/config';
+import { manifestPathFor, readManifest, type ParseTuning } from '@argus/models';
+import { DEFAULT_FUSION_RULES, type FusionRules } from '@argus/vision';
+import {
+  BUCKETS,
+  evaluateBuckets,
+  listCcp,
+  listCihpSamples,
+  readCcpMapping,
+  type ModelScores,
+} from './eval/bucket-eval';
 
 function flag(args: readonly string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -23,50 +37,118 @@ function numberFlag(args: readonly string[], name: string): number | undefined {
   return value;
 }
 
+function oneOf<T extends string>(args: readonly string[], name: string, values: readonly T[]): T | undefined {
+  const raw = flag(args, name);
+  if (raw === undefined) return undefined;
+  if (!values.includes(raw as T)) throw new Error(`--${name} must be one of ${values.join(', ')}`);
+  return raw as T;
+}
+
+const dataDir = (env: string, name: string) =>
+  process.env[env]?.trim()
+    ? path.resolve(process.env[env])
+    : path.resolve(REPO_ROOT, '..', 'shared', 'data', name);
+
+/** The table as Markdown: one row per model, ccp_dev and cihp_val5 columns. */
+export function formatTable(rows: readonly ModelScores[]): string {
+  const f = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+  const head = [
+    'model',
+    'ccp mIoU',
+    ...BUCKETS.map((b) => `ccp ${b}`),
+    'cihp mIoU',
+    ...BUCKETS.map((b) => `cihp ${b}`),
+    'ms/img (ccp)',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    lines.push(
+      `| ${[
+        r.modelId,
+        f(r.ccp?.miou),
+        ...BUCKETS.map((b) => f(r.ccp?.perBucket[b])),
+        f(r.cihp?.miou),
+        ...BUCKETS.map((b) => f(r.cihp?.perBucket[b])),
+        r.ccp ? r.ccp.msPerImage.toFixed(0) : '–',
+      ].join(' | ')} |`,
+    );
+  }
+  const classes = rows.filter((r) => r.cihp?.perClass);
+  if (classes.length) {
+    lines.push('', 'cihp_val5 IoU per LIP class the model emits:', '');
+    for (const r of classes) {
+      const parts = Object.entries(r.cihp!.perClass!).map(([k, v]) => `${k} ${v.toFixed(3)}`);
+      lines.push(`- \`${r.modelId}\`: ${parts.join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const args = process.argv.slice(2);
-  const modes = (flag(args, 'modes') ?? 'whole,crops').split(',').map((m) => m.trim());
-  for (const m of modes) if (m !== 'whole' && m !== 'crops') throw new Error(`--modes: unknown mode "${m}"`);
-  const tuning: Partial<ParseTuning> = {
-    wholeMaxSide: numberFlag(args, 'whole-size'),
-    cropMaxSide: numberFlag(args, 'crop-size'),
-    cropMargin: numberFlag(args, 'margin'),
+  const manifest = readManifest(manifestPathFor(config.MODELS_DIR));
+  const ids =
+    flag(args, 'models')?.split(',') ?? manifest.models.filter((m) => m.task === 'parse').map((m) => m.id);
+  const datasets = (flag(args, 'datasets') ?? 'ccp,cihp').split(',');
+  const every = numberFlag(args, 'every') ?? 1;
+  const limit = numberFlag(args, 'limit') ?? Infinity;
+  const ccpDir = dataDir('CCP_DIR', 'ccp_dev');
+  const fusion: FusionRules = {
+    legNone: oneOf(args, 'leg-none', ['pants', 'leg'] as const) ?? DEFAULT_FUSION_RULES.legNone,
+    armNone: oneOf(args, 'arm-none', ['clothes', 'arm'] as const) ?? DEFAULT_FUSION_RULES.armNone,
+    torsoSkin: oneOf(args, 'torso-skin', ['clothes', 'face'] as const) ?? DEFAULT_FUSION_RULES.torsoSkin,
+    gloveFraction: numberFlag(args, 'glove') ?? DEFAULT_FUSION_RULES.gloveFraction,
+    skirtFill: numberFlag(args, 'skirt') ?? DEFAULT_FUSION_RULES.skirtFill,
+    sameGarment: numberFlag(args, 'same-garment') ?? DEFAULT_FUSION_RULES.sameGarment,
+    noneGate: numberFlag(args, 'none-gate') ?? DEFAULT_FUSION_RULES.noneGate,
+    faceSplit: (oneOf(args, 'face-split', ['on', 'off'] as const) ?? 'on') === 'on',
+    growHair:
+      (oneOf(args, 'grow-hair', ['on', 'off'] as const) ?? (DEFAULT_FUSION_RULES.growHair ? 'on' : 'off')) ===
+      'on',
   };
-  const result = await evaluateParsing({
-    modelsDir: config.MODELS_DIR,
-    modelId: flag(args, 'model'),
-    personModelId: flag(args, 'persons'),
-    modes: modes as EvalMode[],
-    threshold: numberFlag(args, 'threshold'),
-    tuning,
-    intraOpThreads: config.INTRA_OP_THREADS,
-    maxPixels: config.MAX_PIXELS,
-  });
+  const tuning: Partial<ParseTuning> = {
+    clothesScope: oneOf(args, 'scope', ['crop', 'image', 'auto'] as const),
+    clothesCrops: numberFlag(args, 'clothes-crops'),
+    clothesThreshold: numberFlag(args, 'clothes-threshold'),
+    fusion,
+  };
+  const rows: ModelScores[] = [];
+  for (const modelId of ids) {
+    const scores = await evaluateBuckets({
+      modelsDir: config.MODELS_DIR,
+      modelId,
+      ccp: datasets.includes('ccp') ? listCcp(ccpDir, every, limit) : undefined,
+      ccpMapping: datasets.includes('ccp') ? readCcpMapping(path.join(ccpDir, 'to_lip.tsv')) : undefined,
+      cihp: datasets.includes('cihp') ? listCihpSamples(dataDir('CIHP_DIR', 'cihp_val5')) : undefined,
+      tuning,
+      threshold: numberFlag(args, 'threshold'),
+      mode: oneOf(args, 'mode', ['crops', 'whole'] as const),
+      intraOpThreads: config.INTRA_OP_THREADS,
+    });
+    rows.push(scores);
+    if (!args.includes('--json')) console.error(`${modelId} done`);
+  }
   if (args.includes('--json')) {
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(rows, null, 2));
     return;
   }
-  const ref = PARSE_REFERENCE[result.modelId];
-  console.log(
-    `model ${result.modelId}` +
-      (result.personModelId ? `, person detector ${result.personModelId}` : '') +
-      `: ${result.results[0]?.images ?? 0} CIHP images, coarse classes ${COARSE_CLASSES.join('/')}`,
-  );
-  const head = ['mode'.padEnd(6), 'mIoU', 'personIoU', ...COARSE_CLASSES.map((c) => c.slice(0, 5)), 'ms/img'];
-  console.log(head.map((h, i) => (i === 0 ? h : h.padStart(9))).join(' '));
-  const row = (name: string, values: (number | undefined)[], ms?: number) =>
-    console.log(
-      [
-        name.padEnd(6),
-        ...values.map((v) => (v === undefined ? '-' : v.toFixed(3)).padStart(9)),
-        (ms === undefined ? '-' : ms.toFixed(0)).padStart(9),
-      ].join(' '),
-    );
-  for (const r of result.results) {
-    row(r.mode, [r.miou, r.personIou, ...COARSE_CLASSES.map((c) => r.perClass[c])], r.msPerImage);
+  const ccpCount = rows.find((r) => r.ccp)?.ccp?.images ?? 0;
+  const table = formatTable(rows);
+  const caption = `ccp_dev: ${ccpCount} photos (every ${every}), crops mode, threshold ${numberFlag(args, 'threshold') ?? 0.5}; cihp_val5: 5 photos.`;
+  console.log(`${caption}\n\n${table}`);
+  if (args.includes('--write')) {
+    const doc = path.join(REPO_ROOT, 'docs', 'parse.md');
+    const text = fs.readFileSync(doc, 'utf8');
+    const start = '<!-- eval:parse:start -->';
+    const end = '<!-- eval:parse:end -->';
+    const block = `${start}\n${caption}\n\n${table}\n${end}`;
+    const next = text.includes(start)
+      ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+      : `${text.trimEnd()}\n\n${block}\n`;
+    fs.writeFileSync(doc, next);
+    console.log(`\nwritten into ${path.relative(REPO_ROOT, doc)}`);
   }
-  if (ref) row('ref', [ref.miou, ref.personIou, ...COARSE_CLASSES.map(() => undefined)]);
 }
 
 main().catch((err: Error) => {

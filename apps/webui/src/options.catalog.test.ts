@@ -28,7 +28,7 @@ describe('the WebUI option catalog', () => {
     });
     expect(MODELS.map(pick)).toEqual(manifest.models.map(pick));
     expect(defaultModel('detect')).toBe('yolov8n');
-    expect(defaultModel('parse')).toBe('bodypix-075');
+    expect(defaultModel('parse')).toBe('bodypix-075-sch');
     expect(defaultModel('segment')).toBe('yolov8n-seg');
   });
 

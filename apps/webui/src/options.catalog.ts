@@ -18,8 +18,9 @@ export interface ModelChoice {
 export const MODELS: readonly ModelChoice[] = [
   { id: 'yolov8n', task: 'detect', default: true, note: 'float32' },
   { id: 'yolov8n-int8', task: 'detect', default: false, note: 'int8, smaller' },
-  { id: 'bodypix-075', task: 'parse', default: true, note: 'more accurate' },
-  { id: 'bodypix-050', task: 'parse', default: false, note: 'faster' },
+  { id: 'bodypix-075', task: 'parse', default: false, note: 'body parts only' },
+  { id: 'bodypix-050', task: 'parse', default: false, note: 'body parts only, faster' },
+  { id: 'bodypix-075-sch', task: 'parse', default: true, note: 'hair, clothes, pants, shoes' },
   { id: 'yolov8n-seg', task: 'segment', default: true, note: 'int8, 320 px' },
 ];
 
@@ -36,6 +37,7 @@ export const PARSE_DEFAULTS = {
   mode: 'crops',
   personConfidence: 0.25,
   maxPersons: 20,
+  pose: false,
 } as const;
 
 export const SEGMENT_DEFAULTS = {

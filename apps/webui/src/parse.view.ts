@@ -2,8 +2,8 @@
 /// <reference lib="dom.iterable" />
 /**
  * A parsing result: the photo and its overlay side by side or under a reveal slider, the
- * legend of parts found (with their colours), a toggle per person and per part, and an
- * opacity slider. All of it re-blends in the browser from the job's own outputs.
+ * legend of parts found (with their colours), a toggle per person and per part, an opacity
+ * slider and, when the result has keypoints, a pose-skeleton toggle. All of it re-blends in the browser from the job's own outputs.
  */
 import type { ParseResult } from '../../../packages/contracts/src/results.js';
 import type { ResultView } from './detect.view.js';
@@ -35,6 +35,8 @@ export function parseView(input: ParseViewInput): ResultView {
 
   const hiddenPersons = new Set<number>();
   const hiddenParts = new Set<number>();
+  const hasPose = result.persons.some((p) => p.keypoints?.length);
+  let showPose = false;
   let alpha = input.alpha;
   let compare: Compare = 'side';
   let renders = 0;
@@ -66,7 +68,9 @@ export function parseView(input: ParseViewInput): ResultView {
   const render = () => {
     if (!layers) return;
     const pixels = blend(layers, alpha, hiddenPersons, hiddenParts);
-    overlay.getContext('2d')!.putImageData(new ImageData(pixels, layers.width, layers.height), 0, 0);
+    const ctx = overlay.getContext('2d')!;
+    ctx.putImageData(new ImageData(pixels, layers.width, layers.height), 0, 0);
+    if (showPose) drawPoses(ctx, result, hiddenPersons, layers.width);
     overlay.dataset.renders = String(++renders);
   };
   const rerender = perFrame(render);
@@ -173,6 +177,15 @@ export function parseView(input: ParseViewInput): ResultView {
   allParts.addEventListener('click', setAll(partList, true));
   noParts.addEventListener('click', setAll(partList, false));
 
+  const poseBox = h('input', { type: 'checkbox', id: 'show-pose', checked: false, disabled: !layers });
+  poseBox.addEventListener('change', () => {
+    showPose = poseBox.checked;
+    rerender();
+  });
+  const poseControl = hasPose
+    ? h('label', { class: 'toggle' }, [poseBox, h('span', {}, ['Pose skeleton'])])
+    : null;
+
   const revealControl = h('div', { class: 'control range', hidden: true }, [
     h('label', { for: 'reveal' }, ['Reveal']),
     reveal,
@@ -192,6 +205,7 @@ export function parseView(input: ParseViewInput): ResultView {
         opacity,
       ]),
       revealControl,
+      poseControl,
     ]),
     layers
       ? null
@@ -223,4 +237,54 @@ export function parseView(input: ParseViewInput): ResultView {
       return canvasBlob(overlay);
     },
   };
+}
+
+/** PoseNet's skeleton edges over COCO keypoint indices (as `COCO_SKELETON` in packages/vision). */
+const SKELETON: readonly (readonly [number, number])[] = [
+  [5, 6],
+  [5, 7],
+  [7, 9],
+  [6, 8],
+  [8, 10],
+  [5, 11],
+  [6, 12],
+  [11, 12],
+  [11, 13],
+  [13, 15],
+  [12, 14],
+  [14, 16],
+  [0, 1],
+  [0, 2],
+  [1, 3],
+  [2, 4],
+];
+
+/** Draws each shown person's keypoints (score ≥ 0.3) and skeleton onto the overlay canvas. */
+function drawPoses(
+  ctx: CanvasRenderingContext2D,
+  result: ParseResult,
+  hidden: Set<number>,
+  width: number,
+): void {
+  const r = Math.max(2, width / 250);
+  ctx.lineWidth = r;
+  for (const person of result.persons) {
+    const kps = person.keypoints;
+    if (!kps || hidden.has(person.id)) continue;
+    ctx.strokeStyle = '#ffffff';
+    for (const [a, b] of SKELETON) {
+      if (kps[a].score < 0.3 || kps[b].score < 0.3) continue;
+      ctx.beginPath();
+      ctx.moveTo(kps[a].x, kps[a].y);
+      ctx.lineTo(kps[b].x, kps[b].y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#ff2828';
+    for (const k of kps) {
+      if (k.score < 0.3) continue;
+      ctx.beginPath();
+      ctx.arc(k.x, k.y, r * 1.5, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
 }

@@ -49,8 +49,9 @@ export interface WorkerApp {
 
 /**
  * Which models this worker loads: WORKER_MODELS, else every model of the tasks it serves.
- * Parsing finds people with the default detector, so a parse worker loads that too. Models
- * that `npm start` could not obtain (MODELS_MISSING) are left out.
+ * Parsing finds people with the default detector, so a parse worker loads that too, and a
+ * fused parse model the BodyPix model it fuses with. Models that `npm start` could not
+ * obtain (MODELS_MISSING) are left out.
  */
 export function selectModels(
   manifest: Manifest,
@@ -63,6 +64,11 @@ export function selectModels(
     : manifest.models.filter((m) => tasks.includes(m.task) && !(m.id in missing)).map((m) => m.id);
   const detector = manifest.models.find((m) => m.task === 'detect' && m.default && !(m.id in missing));
   if (tasks.includes('parse') && detector && !ids.includes(detector.id)) ids.push(detector.id);
+  // A fused parse model runs the BodyPix model it names beside its own segmenter.
+  for (const id of [...ids]) {
+    const parts = manifest.models.find((m) => m.id === id)?.fuse?.parts;
+    if (parts && !ids.includes(parts)) ids.push(parts);
+  }
   return ids;
 }
 

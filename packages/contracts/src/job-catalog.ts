@@ -63,6 +63,8 @@ export const ParseOptionsSchema = z.object({
   personConfidence: probability.default(0.25),
   /** Upper bound on people parsed (highest detector scores first). Default 20. */
   maxPersons: z.coerce.number().int().min(1).max(100).default(20),
+  /** Also draw each person's pose skeleton (17 COCO keypoints) on `overlay.png`. Default false. */
+  pose: formBoolean,
 });
 export type ParseOptions = z.infer<typeof ParseOptionsSchema>;
 
@@ -113,7 +115,7 @@ export const JOB_CATALOG = {
     task: 'parse',
     queueName: 'parse',
     optionsSchema: ParseOptionsSchema,
-    cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons'],
+    cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons', 'pose'],
     attempts: 3,
     backoffMs: 1000,
   },

@@ -67,6 +67,19 @@ export interface ParsePerson {
   parts: ParsePart[];
   /** All pixels owned by the person (any part). No pixel belongs to two people. */
   mask: RleMask;
+  /**
+   * The person's pose: the 17 COCO keypoints in COCO order (nose, leftEye, …, rightAnkle),
+   * original-image pixels, score 0–1 (sigmoid of the heatmap). Parse models without a pose
+   * head (SCHP-style) leave it out.
+   */
+  keypoints?: ParseKeypoint[];
+}
+
+export interface ParseKeypoint {
+  name: string;
+  x: number;
+  y: number;
+  score: number;
 }
 
 export interface ParseLegendEntry {

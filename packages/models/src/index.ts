@@ -5,6 +5,6 @@ export * from './session';
 export * from './detect.pipeline';
 export * from './load-models';
 export * from './parse.model';
-export * from './parse.pipeline';
 export * from './segment.pipeline';
 export * from './model-metadata';
+export * from './parse';

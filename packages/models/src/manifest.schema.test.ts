@@ -8,7 +8,12 @@ const RAW = JSON.parse(fs.readFileSync(manifestPathFor(MODELS_DIR), 'utf8')) as 
   models: Record<string, unknown>[];
 };
 const detect = RAW.models.find((m) => m.id === 'yolov8n')!;
-const bodypix = RAW.models.find((m) => m.id === 'bodypix-075')!;
+// Made the default here so small manifests of these tests have one default parse model.
+const bodypix: Record<string, unknown> = {
+  ...RAW.models.find((m) => m.id === 'bodypix-075')!,
+  default: true,
+};
+const fused = RAW.models.find((m) => m.id === 'bodypix-075-sch')!;
 
 /** An SCHP-format entry as a deployment would add one (file names made up). */
 const schp = {
@@ -46,15 +51,29 @@ const issues = (models: unknown[]) => {
 };
 
 describe('parse entries in the manifest', () => {
-  it('the real manifest has BodyPix 0.75 as the default parse model and BodyPix 0.50 beside it', () => {
+  it('the real manifest has the BodyPix + segmenter fusion as the default parse model, BodyPix 0.75 and 0.50 beside it', () => {
     const manifest = readManifest(manifestPathFor(MODELS_DIR));
     const entry = resolveModel(manifest, 'parse');
-    expect(entry.id).toBe('bodypix-075');
-    expect(entry.format).toBe('bodypix');
-    expect(entry.preprocess).toMatchObject({ resize: 'stride', stride: 16, width: 513, channelOrder: 'rgb' });
+    expect(entry.id).toBe('bodypix-075-sch');
+    expect(entry.format).toBe('sch-fusion');
+    expect(entry.fuse).toEqual({ parts: 'bodypix-075' });
+    expect(entry.url).toContain('PAN%28timm-mobilenetv3_small_100%29');
+    expect(entry.preprocess).toMatchObject({ resize: 'letterbox', width: 512, height: 512 });
+    const parts = resolveModel(manifest, 'parse', 'bodypix-075');
+    expect(parts.preprocess).toMatchObject({ resize: 'stride', stride: 16, width: 513, channelOrder: 'rgb' });
+    expect(parts.outputs).toMatchObject({ heatmaps: 'heatmaps', offsets: 'short_offsets' });
     expect(resolveModel(manifest, 'parse', 'bodypix-050').file).toBe(
       'bodypix_mobilenetv1_050_stride16_dyn.onnx',
     );
+  });
+
+  it('a fused entry must name a BodyPix model of the manifest in fuse.parts', () => {
+    const other = { ...fused, default: false };
+    expect(issues([detect, bodypix, other])).toEqual([]);
+    expect(issues([detect, bodypix, { ...other, fuse: { parts: 'nope' } }])).toEqual([
+      'model "bodypix-075-sch": fuse.parts must name a bodypix model of the manifest',
+    ]);
+    expect(issues([detect, bodypix, { ...other, fuse: undefined }])).toHaveLength(1);
   });
 
   it('accepts an SCHP entry (BGR, mean/std, letterbox) beside detect and BodyPix entries', () => {

@@ -31,12 +31,15 @@ export const PreprocessSchema = z.object({
 
 /**
  * Decoder families. `yolov8`: detection head. `bodypix`: BodyPix 2.0 (`segments` person
- * logit + `parts` 24 part logits, sigmoid person mask). `schp`: a LIP/CIHP 20-class parser
- * such as SCHP (`logits`: one NCHW logit per class, class 0 background). `yolov8-seg`: YOLOv8
- * instance segmentation (`detections`: [4 + classes + 32, anchors] with mask coefficients;
- * `protos`: [32, h, w] mask prototypes).
+ * logit + `parts` 24 part logits, sigmoid person mask; optional `heatmaps` + `offsets` for
+ * pose keypoints). `schp`: a LIP/CIHP 20-class parser such as SCHP (`logits`: one NCHW logit
+ * per class, class 0 background). `sch-fusion`: a skin / clothes / hair segmenter (`probs`:
+ * three NCHW probability planes) fused with the BodyPix model named in `fuse.parts`; the
+ * entry is the fused parse model, its file the segmenter. `yolov8-seg`: YOLOv8 instance
+ * segmentation (`detections`: [4 + classes + 32, anchors] with mask coefficients; `protos`:
+ * [32, h, w] mask prototypes).
  */
-export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp', 'yolov8-seg'] as const;
+export const MODEL_FORMATS = ['yolov8', 'bodypix', 'schp', 'sch-fusion', 'yolov8-seg'] as const;
 
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
@@ -47,6 +50,7 @@ export const FORMAT_RULES: Record<ModelFormat, { task: string; outputs: readonly
     bodypix: { task: 'parse', outputs: ['segments', 'parts'], resize: 'stride' },
     schp: { task: 'parse', outputs: ['logits'], resize: 'letterbox' },
     'yolov8-seg': { task: 'segment', outputs: ['detections', 'protos'], resize: 'letterbox' },
+    'sch-fusion': { task: 'parse', outputs: ['probs'], resize: 'letterbox' },
   };
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -105,6 +109,8 @@ export const ModelEntrySchema = z.object({
   /** Label file relative to the models folder, one name per line in class-id order. */
   labels: z.string(),
   labelsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** `sch-fusion` only: the BodyPix model (manifest id) whose part map the segmenter is fused with. */
+  fuse: z.object({ parts: z.string() }).optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
@@ -129,6 +135,16 @@ export const ManifestSchema = z.object({ models: z.array(ModelEntrySchema).min(1
           code: 'custom',
           path: ['models', i, 'outputs', key],
           message: `model "${entry.id}": format "${entry.format}" needs outputs.${key}`,
+        });
+      }
+    }
+    if (entry.format === 'sch-fusion') {
+      const parts = m.models.find((other) => other.id === entry.fuse?.parts);
+      if (!parts || parts.format !== 'bodypix') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'fuse', 'parts'],
+          message: `model "${entry.id}": fuse.parts must name a bodypix model of the manifest`,
         });
       }
     }

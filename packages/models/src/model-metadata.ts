@@ -53,6 +53,10 @@ export function modelMetadata(entry: ModelEntry, numLabels: number): ModelMetada
     case 'schp':
       outputs = [out('logits', [batch, -1, fixed ? height : -1, fixed ? width : -1])];
       break;
+    case 'sch-fusion':
+      // The segmenter's skin / clothes / hair planes; the fused BodyPix model has its own entry.
+      outputs = [out('probs', [batch, 3, height, width])];
+      break;
   }
   return {
     name: entry.id,

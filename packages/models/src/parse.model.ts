@@ -29,7 +29,7 @@ export async function loadParseModel(
   modelsDir: string,
   opts: SessionOptions,
 ): Promise<ParseModel> {
-  if (entry.task !== 'parse' || (entry.format !== 'bodypix' && entry.format !== 'schp')) {
+  if (entry.task !== 'parse' || !['bodypix', 'schp', 'sch-fusion'].includes(entry.format)) {
     throw new Error(`model "${entry.id}" (task ${entry.task}, format ${entry.format}) is not a parse model`);
   }
   const file = await verifyModelFile(modelsDir, entry);
@@ -82,6 +82,14 @@ export function labelMapFor(entry: ModelEntry, labels: readonly string[]): Uint8
     }
     return Uint8Array.from(BODYPIX_TO_LIP20);
   }
+  if (entry.format === 'sch-fusion') {
+    // The segmenter's channels are not LIP labels; the fusion rules name pixels. The table
+    // keeps the channel order checked: skin, clothes, hair.
+    if (labels.join(',') !== 'skin,clothes,hair') {
+      throw new Error(`model "${entry.id}": label file ${entry.labels} must list skin, clothes, hair`);
+    }
+    return Uint8Array.of(0, 1, 2);
+  }
   let ids: number[];
   try {
     ids = mapLabelsToLip20(labels);
@@ -92,4 +100,33 @@ export function labelMapFor(entry: ModelEntry, labels: readonly string[]): Uint8
     throw new Error(`model "${entry.id}": class 0 and only class 0 must be ${LIP20_LABELS[0]}`);
   }
   return Uint8Array.from(ids);
+}
+
+/** A parse model ready to run: the part network and, for a fused model, its segmenter. */
+export interface ParseModelSet {
+  parts: ParseModel;
+  clothes?: ParseModel;
+}
+
+/**
+ * Loads the networks a parse model id needs: a fused (`sch-fusion`) entry loads its segmenter
+ * and the BodyPix model its `fuse.parts` names; any other parse entry loads itself.
+ */
+export async function loadParseModelSet(
+  manifest: Manifest,
+  entry: ModelEntry,
+  modelsDir: string,
+  opts: SessionOptions,
+): Promise<ParseModelSet> {
+  if (entry.format !== 'sch-fusion') return { parts: await loadParseModel(entry, modelsDir, opts) };
+  const partsEntry = manifest.models.find((m) => m.id === entry.fuse?.parts);
+  if (!partsEntry)
+    throw new Error(`model "${entry.id}": fuse.parts "${entry.fuse?.parts}" is not in the manifest`);
+  const clothes = await loadParseModel(entry, modelsDir, opts);
+  try {
+    return { parts: await loadParseModel(partsEntry, modelsDir, opts), clothes };
+  } catch (err) {
+    await clothes.session.release();
+    throw err;
+  }
 }

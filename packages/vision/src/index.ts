@@ -18,3 +18,7 @@ export * from './detection-overlay';
 export * from './segment-mask';
 export * from './segment-overlay';
 export * from './jpeg-scans';
+export * from './parse-fusion';
+export * from './pose-decode';
+export * from './pose-draw';
+export * from './garment-split';

@@ -13,13 +13,13 @@ import path from 'node:path';
 import { REPO_ROOT } from '@argus/config';
 import {
   loadDetectModel,
-  loadParseModel,
+  loadParseModelSet,
   manifestPathFor,
   readManifest,
   resolveModel,
   runParse,
   type DetectModel,
-  type ParseModel,
+  type ParseModelSet,
   type ParseTuning,
 } from '@argus/models';
 import { decodeGrayLabels } from '@argus/vision';
@@ -221,10 +221,10 @@ export async function evaluateParsing(opts: ParseEvalOptions): Promise<ParseEval
   const sessionOpts = { intraOpThreads: opts.intraOpThreads ?? 0 };
   const manifest = readManifest(manifestPathFor(opts.modelsDir));
   const partsEntry = resolveModel(manifest, 'parse', opts.modelId);
-  let parts: ParseModel | undefined;
+  let parts: ParseModelSet | undefined;
   let persons: DetectModel | undefined;
   try {
-    parts = await loadParseModel(partsEntry, opts.modelsDir, sessionOpts);
+    parts = await loadParseModelSet(manifest, partsEntry, opts.modelsDir, sessionOpts);
     if (modes.includes('crops')) {
       persons = await loadDetectModel(
         resolveModel(manifest, 'detect', opts.personModelId),
@@ -242,7 +242,7 @@ export async function evaluateParsing(opts: ParseEvalOptions): Promise<ParseEval
       const started = performance.now();
       for (let i = 0; i < samples.length; i++) {
         const parsed = await runParse(
-          { parts, persons },
+          { ...parts, persons },
           images[i],
           { threshold: opts.threshold ?? 0.5, mode, personConfidence: 0.25, maxPersons: 20, ...opts.tuning },
           limits,
@@ -261,7 +261,8 @@ export async function evaluateParsing(opts: ParseEvalOptions): Promise<ParseEval
     }
     return { modelId: partsEntry.id, personModelId: persons?.entry.id ?? null, results };
   } finally {
-    await parts?.session.release();
+    await parts?.parts.session.release();
+    await parts?.clothes?.session.release();
     await persons?.session.release();
   }
 }

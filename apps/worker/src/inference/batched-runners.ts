@@ -2,8 +2,10 @@ import {
   detectInputDims,
   parseOutputNames,
   splitBatchOutput,
+  splitClothesOutput,
   splitParseOutputs,
   stackInputs,
+  type ClothesNetOutput,
   type DetectModelInfo,
   type DetectRunner,
   type ParseModelInfo,
@@ -110,6 +112,31 @@ export function batchedParser(
   });
   const runner: ParseRunners['parts'] = (items) =>
     Promise.all(items.map(({ input, size }) => batcher.submit(input, keyOfSize(size))));
+  return { runner, batcher, pool };
+}
+
+/** A fused model's skin / clothes / hair segmenter: fixed batch 1, so the batcher only queues its inputs for the instances. */
+export function batchedClothesSegmenter(
+  model: ParseModelInfo,
+  pool: SessionPool,
+  serving: ModelServing,
+): BatchedModel<NonNullable<ParseRunners['clothes']>> {
+  const { entry } = model;
+  const { width, height } = entry.preprocess;
+  const fetch = parseOutputNames(entry);
+  const batcher = new Batcher<Float32Array, ClothesNetOutput>(batcherOptions(serving), async (inputs) => {
+    const outs: ClothesNetOutput[] = [];
+    for (const input of inputs) {
+      const { outputs } = await pool.run(
+        { [entry.input.name]: { data: input, dims: [1, 3, height, width] } },
+        fetch,
+      );
+      outs.push(splitClothesOutput(entry, outputs));
+    }
+    return outs;
+  });
+  const runner: NonNullable<ParseRunners['clothes']> = (inputs) =>
+    Promise.all(inputs.map((input) => batcher.submit(input)));
   return { runner, batcher, pool };
 }
 

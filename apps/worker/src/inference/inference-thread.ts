@@ -29,7 +29,13 @@ import {
   type SegmentModelInfo,
   type SegmentRunner,
 } from '@argus/models';
-import { batchedDetector, batchedParser, batchedSegmenter, type BatchedModel } from './batched-runners';
+import {
+  batchedClothesSegmenter,
+  batchedDetector,
+  batchedParser,
+  batchedSegmenter,
+  type BatchedModel,
+} from './batched-runners';
 import { SessionPool, type PoolLog } from './session-pool';
 import type {
   Artifacts,
@@ -50,6 +56,11 @@ interface Served {
   detect: Map<string, { info: DetectModelInfo } & BatchedModel<DetectRunner>>;
   parse: Map<string, { info: ParseModelInfo } & BatchedModel<ParseRunners['parts']>>;
   segment: Map<string, { info: SegmentModelInfo } & BatchedModel<SegmentRunner>>;
+  /** Fused parse models: the segmenter's runner and the id of the BodyPix model it fuses with. */
+  fused: Map<
+    string,
+    { info: ParseModelInfo; partsId: string } & BatchedModel<NonNullable<ParseRunners['clothes']>>
+  >;
   /** Finds people for parse's crop mode: the default detector when it is loaded. */
   personDetector?: { info: DetectModelInfo; runner: DetectRunner };
 }
@@ -82,7 +93,7 @@ async function load(): Promise<Served> {
         return { entry, serving, pool };
       }),
     );
-    const served: Served = { detect: new Map(), parse: new Map(), segment: new Map() };
+    const served: Served = { detect: new Map(), parse: new Map(), segment: new Map(), fused: new Map() };
     for (const { entry, serving, pool } of started) {
       const labels = readLabels(init.modelsDir, entry);
       if (entry.task === 'detect') {
@@ -91,6 +102,13 @@ async function load(): Promise<Served> {
       } else if (entry.task === 'segment') {
         const info: SegmentModelInfo = { entry, labels };
         served.segment.set(entry.id, { info, ...batchedSegmenter(info, pool, serving) });
+      } else if (entry.format === 'sch-fusion') {
+        const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
+        const partsId = entry.fuse?.parts;
+        if (!partsId || !init.modelIds.includes(partsId)) {
+          throw new Error(`model "${entry.id}" fuses with "${partsId}", which this worker does not load`);
+        }
+        served.fused.set(entry.id, { info, partsId, ...batchedClothesSegmenter(info, pool, serving) });
       } else {
         const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
         served.parse.set(entry.id, { info, ...batchedParser(info, pool, serving) });
@@ -120,7 +138,12 @@ async function main(): Promise<void> {
   port.on('message', (req: InferenceRequest) => {
     void handle(served, req);
   });
-  const loaded = [...served.detect.keys(), ...served.parse.keys(), ...served.segment.keys()];
+  const loaded = [
+    ...served.detect.keys(),
+    ...served.parse.keys(),
+    ...served.segment.keys(),
+    ...served.fused.keys(),
+  ];
   post({
     type: 'ready',
     models: loaded,
@@ -177,11 +200,12 @@ async function run(
       transfer: Object.values(artifacts).map((a) => a.buffer as ArrayBuffer),
     };
   }
-  const parts = served.parse.get(req.modelId);
+  const fused = served.fused.get(req.modelId);
+  const parts = served.parse.get(fused ? fused.partsId : req.modelId);
   if (!parts) throw new AppError('model_unavailable', `model "${req.modelId}" is not loaded on this worker`);
   const { result, artifacts } = await parseImageWith(
-    { parts: parts.info, persons: served.personDetector?.info },
-    { detect: served.personDetector?.runner, parts: parts.runner },
+    { parts: parts.info, clothes: fused?.info, persons: served.personDetector?.info },
+    { detect: served.personDetector?.runner, parts: parts.runner, clothes: fused?.runner },
     bytes,
     req.options,
     limits,

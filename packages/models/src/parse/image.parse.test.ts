@@ -1,5 +1,5 @@
 import { LIP20_LABELS, createPersonCanvas, decodeRle, rleArea, type ScoredBox } from '@argus/vision';
-import { ModelEntrySchema, type ModelEntry } from './manifest.schema';
+import { ModelEntrySchema, type ModelEntry } from '../manifest.schema';
 import {
   buildParseResult,
   decodeParseJob,
@@ -8,7 +8,7 @@ import {
   selectPersons,
   splitWholeImage,
   type ParsedImage,
-} from './parse.pipeline';
+} from '.';
 
 const base = {
   task: 'parse',
