@@ -93,6 +93,22 @@ describe('the argus CLI', () => {
     expect(fs.readdirSync(base).filter((n) => n.startsWith('person-'))).toHaveLength(result.numPersons);
   }, 120_000);
 
+  it('segments into DIR/<image>/ with result.json, overlay and one mask per instance', async () => {
+    const outDir = path.join(dir, 'segmented');
+    const run = await argus(['segment', path.join(dir, 'photos', 'bus.jpg'), '-o', outDir], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/bus\.jpg: \d+ instances? \(.*bus.*\) →/);
+    const base = path.join(outDir, 'bus');
+    const result = JSON.parse(fs.readFileSync(path.join(base, 'result.json'), 'utf8'));
+    expect(result.count).toBeGreaterThanOrEqual(4);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+    for (const name of ['overlay.png', 'instance-1.png']) {
+      expect(fs.readFileSync(path.join(base, name)).subarray(0, 4)).toEqual(png);
+    }
+    expect(fs.readdirSync(base).filter((n) => n.startsWith('instance-'))).toHaveLength(result.count);
+  }, 120_000);
+
   it('gets, waits for and (refuses to) cancel a finished job', async () => {
     const submit = await platform.post('/v1/jobs', sample('bus.jpg'), { task: 'detect', confidence: '0.41' });
     const wait = await argus(['jobs', 'wait', submit.body.id], env);

@@ -20,8 +20,8 @@ export const MODELS: readonly ModelChoice[] = [
   { id: 'yolov8n-int8', task: 'detect', default: false, note: 'int8, smaller' },
   { id: 'bodypix-075', task: 'parse', default: false, note: 'body parts only' },
   { id: 'bodypix-050', task: 'parse', default: false, note: 'body parts only, faster' },
-  { id: 'bodypix-075-sch', task: 'parse', default: true, note: 'hair, clothes, pants, shoes' },
   { id: 'yolov8n-seg', task: 'segment', default: true, note: 'int8, 320 px' },
+  { id: 'bodypix-075-sch', task: 'parse', default: true, note: 'hair, clothes, pants, shoes' },
 ];
 
 export const DETECT_DEFAULTS = {

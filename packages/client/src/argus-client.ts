@@ -1,6 +1,13 @@
 import { ArgusError, errorFromAnswer } from './api-error.js';
 import { readEventStream } from './sse-reader.js';
-import { isTerminal, type DetectResult, type JobView, type ParseResult, type Task } from './types.js';
+import {
+  isTerminal,
+  type DetectResult,
+  type JobView,
+  type ParseResult,
+  type SegmentResult,
+  type Task,
+} from './types.js';
 
 export interface ArgusClientOptions {
   /** The gateway, e.g. `http://localhost:3000`; `''` for the page's own origin in a browser. */
@@ -157,6 +164,15 @@ export class ArgusClient {
     request: SubmitRequestOptions & Pick<WaitOptions, 'onProgress'> = {},
   ): Promise<JobView<ParseResult>> {
     return this.run('parse', image, options, request) as Promise<JobView<ParseResult>>;
+  }
+
+  /** Submits an instance segmentation and waits for it; masks via `view.links.masks`. */
+  async segment(
+    image: ImageInput,
+    options: TaskOptions = {},
+    request: SubmitRequestOptions & Pick<WaitOptions, 'onProgress'> = {},
+  ): Promise<JobView<SegmentResult>> {
+    return this.run('segment', image, options, request) as Promise<JobView<SegmentResult>>;
   }
 
   /**

@@ -32,5 +32,8 @@ export type {
   JobView,
   ParsePerson,
   ParseResult,
+  RleMask,
+  SegmentInstance,
+  SegmentResult,
   Task,
 } from './types.js';

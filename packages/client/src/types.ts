@@ -1,5 +1,5 @@
 /** What the API answers, as the client sees it (a test keeps these in step with the server). */
-export type Task = 'detect' | 'parse';
+export type Task = 'detect' | 'parse' | 'segment';
 /** Later API versions may add states; the terminal ones are completed, failed and canceled. */
 export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'canceled';
 
@@ -36,6 +36,25 @@ export interface ParseResult {
   numPersons: number;
   partsDetected: string[];
   legend: { id: number; label: string; color: string }[];
+  image: { width: number; height: number };
+  model: { id: string; sha256: string };
+}
+
+/** COCO's uncompressed RLE: run lengths in column-major order, starting with background. */
+export interface RleMask {
+  size: [height: number, width: number];
+  counts: number[];
+}
+
+export interface SegmentInstance extends Detection {
+  mask: RleMask;
+  /** Mask pixels. */
+  area: number;
+}
+
+export interface SegmentResult {
+  instances: SegmentInstance[];
+  count: number;
   image: { width: number; height: number };
   model: { id: string; sha256: string };
 }

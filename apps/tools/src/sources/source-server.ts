@@ -59,7 +59,8 @@ export function publicToPath(publicUrl: string): string {
 
 export async function startSourceServer(stagedDir: string, port = 0): Promise<SourceServer> {
   const files = new Map(
-    Object.entries(STAGED).map(([u, rel]) => [publicToPath(u), path.join(stagedDir, rel)]),
+    // Keyed by the decoded path, as requests are looked up (the segmenter's URL has %28/%29).
+    Object.entries(STAGED).map(([u, rel]) => [decodeURIComponent(publicToPath(u)), path.join(stagedDir, rel)]),
   );
   const faults = new Map<string, Fault>();
   const requests: SourceServer['requests'] = [];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ArgusError } from '../api-error.js';
 import { ArgusClient } from '../argus-client.js';
-import type { DetectResult, JobView, ParseResult } from '../types.js';
+import type { DetectResult, JobView, ParseResult, SegmentResult } from '../types.js';
 import { runBatch, type FileOutcome } from './batch.js';
 import { parseOptionPairs, UsageError } from './inputs.js';
 
@@ -62,11 +62,15 @@ function failureLine(outcome: FileOutcome): string {
   return `${outcome.file}: failed: ${outcome.error!.code}: ${outcome.error!.message}`;
 }
 
-/** result.json, overlay.png, labels.png and person-<n>.png for one parsed image. */
-async function writeParseOutputs(
+/**
+ * result.json and the job's images for one image: overlay.png, labels.png (parse) and one
+ * mask per person (`person-<n>.png`) or instance (`instance-<n>.png`), counting from 1.
+ */
+async function writeOutputs(
   client: ArgusClient,
-  view: JobView<ParseResult>,
+  view: JobView,
   dir: string,
+  maskName: 'person' | 'instance',
 ): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
   const written = [path.join(dir, 'result.json')];
@@ -74,7 +78,7 @@ async function writeParseOutputs(
   const images: [string, string | undefined][] = [
     ['overlay.png', view.links.overlay],
     ['labels.png', view.links.labels],
-    ...(view.links.masks ?? []).map((link, n): [string, string] => [`person-${n + 1}.png`, link]),
+    ...(view.links.masks ?? []).map((link, n): [string, string] => [`${maskName}-${n + 1}.png`, link]),
   ];
   for (const [name, link] of images) {
     if (!link) continue;
@@ -85,7 +89,55 @@ async function writeParseOutputs(
   return written;
 }
 
-function batchCommand(name: 'detect' | 'parse', description: string): Command {
+/** One line for a written image: what it found and where it went. */
+function describeWritten(task: 'parse' | 'segment', view: JobView, dir: string): string {
+  if (task === 'parse') {
+    const n = (view.result as ParseResult).numPersons;
+    return `${n} person${n === 1 ? '' : 's'} → ${dir}`;
+  }
+  const r = view.result as SegmentResult;
+  const labels = r.instances.map((i) => i.label);
+  return `${r.count} instance${r.count === 1 ? '' : 's'}${labels.length ? ` (${labels.join(', ')})` : ''} → ${dir}`;
+}
+
+/** `argus parse` and `argus segment`: each image's outputs under DIR/<image>/. */
+function writingCommand(task: 'parse' | 'segment', description: string, setExitCode: (code: number) => void) {
+  return batchCommand(task, description)
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .action(async (paths: string[], opts: BatchOptions & { out: string }, cmd: Command) => {
+      const { client, global } = clientOf(cmd);
+      const files: Record<string, string[]> = {};
+      const outcomes = await runBatch(client, task, paths, taskOptions(opts), opts, async (o) => {
+        if (o.error) {
+          if (!global.json) err(failureLine(o));
+          return;
+        }
+        const view = o.view!;
+        const dir = path.join(opts.out, path.basename(o.file, path.extname(o.file)));
+        try {
+          files[o.file] = await writeOutputs(client, view, dir, task === 'parse' ? 'person' : 'instance');
+        } catch (e) {
+          o.error = { code: e instanceof ArgusError ? e.code : 'io', message: (e as Error).message };
+          if (!global.json) err(failureLine(o));
+          return;
+        }
+        if (!global.json) out(`${o.file}: ${describeWritten(task, view, dir)}`);
+      });
+      if (global.json) {
+        out(
+          JSON.stringify(
+            outcomes.map((o) => ({
+              file: o.file,
+              ...(o.error ? { error: o.error } : { job: o.view, files: files[o.file] }),
+            })),
+          ),
+        );
+      }
+      if (outcomes.some((o) => o.error)) setExitCode(1);
+    });
+}
+
+function batchCommand(name: 'detect' | 'parse' | 'segment', description: string): Command {
   return new Command(name)
     .description(description)
     .argument('<paths...>', 'image files (JPEG, PNG, WebP) or folders of them')
@@ -99,7 +151,7 @@ function batchCommand(name: 'detect' | 'parse', description: string): Command {
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('argus')
-    .description('Object detection and human parsing through an Argus gateway.')
+    .description('Object detection, instance segmentation and human parsing through an Argus gateway.')
     .addOption(new Option('--url <url>', 'the gateway').env('ARGUS_URL').default('http://localhost:3000'))
     .addOption(new Option('--api-key <key>', 'API key (Authorization: Bearer)').env('ARGUS_API_KEY'))
     .option('--json', 'print JSON instead of text')
@@ -127,45 +179,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   );
 
   program.addCommand(
-    batchCommand(
+    writingCommand(
       'parse',
       'parse people in images; writes DIR/<image>/result.json, overlay.png, labels.png, person-N.png',
-    )
-      .requiredOption('-o, --out <dir>', 'output folder')
-      .action(async (paths: string[], opts: BatchOptions & { out: string }, cmd: Command) => {
-        const { client, global } = clientOf(cmd);
-        const files: Record<string, string[]> = {};
-        const outcomes = await runBatch(client, 'parse', paths, taskOptions(opts), opts, async (o) => {
-          if (o.error) {
-            if (!global.json) err(failureLine(o));
-            return;
-          }
-          const view = o.view as JobView<ParseResult>;
-          const dir = path.join(opts.out, path.basename(o.file, path.extname(o.file)));
-          try {
-            files[o.file] = await writeParseOutputs(client, view, dir);
-          } catch (e) {
-            o.error = { code: e instanceof ArgusError ? e.code : 'io', message: (e as Error).message };
-            if (!global.json) err(failureLine(o));
-            return;
-          }
-          if (!global.json) {
-            const r = view.result!;
-            out(`${o.file}: ${r.numPersons} person${r.numPersons === 1 ? '' : 's'} → ${dir}`);
-          }
-        });
-        if (global.json) {
-          out(
-            JSON.stringify(
-              outcomes.map((o) => ({
-                file: o.file,
-                ...(o.error ? { error: o.error } : { job: o.view, files: files[o.file] }),
-              })),
-            ),
-          );
-        }
-        if (outcomes.some((o) => o.error)) setExitCode(1);
-      }),
+      setExitCode,
+    ),
+  );
+  program.addCommand(
+    writingCommand(
+      'segment',
+      'segment objects in images; writes DIR/<image>/result.json, overlay.png, instance-N.png',
+      setExitCode,
+    ),
   );
 
   const jobs = new Command('jobs').description('read, wait for or cancel one job');

@@ -66,8 +66,7 @@ async function runOne(
 ): Promise<FileOutcome> {
   try {
     const bytes = await fs.readFile(file);
-    const run = task === 'detect' ? client.detect.bind(client) : client.parse.bind(client);
-    const view = await run(bytes, options, { fileName: path.basename(file) });
+    const view = await client[task](bytes, options, { fileName: path.basename(file) });
     return { file, view };
   } catch (err) {
     if (err instanceof ArgusError) return { file, error: { code: err.code, message: err.message } };
