@@ -60,7 +60,10 @@ export function publicToPath(publicUrl: string): string {
 export async function startSourceServer(stagedDir: string, port = 0): Promise<SourceServer> {
   const files = new Map(
     // Keyed by the decoded path, as requests are looked up (the segmenter's URL has %28/%29).
-    Object.entries(STAGED).map(([u, rel]) => [decodeURIComponent(publicToPath(u)), path.join(stagedDir, rel)]),
+    Object.entries(STAGED).map(([u, rel]) => [
+      decodeURIComponent(publicToPath(u)),
+      path.join(stagedDir, rel),
+    ]),
   );
   const faults = new Map<string, Fault>();
   const requests: SourceServer['requests'] = [];
