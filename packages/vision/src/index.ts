@@ -15,3 +15,6 @@ export * from './parse-decode';
 export * from './parse-assign';
 export * from './overlay';
 export * from './detection-overlay';
+export * from './video-format';
+export * from './track-motion';
+export * from './byte-tracker';
