@@ -116,3 +116,35 @@ export function truncated(file: string, fraction: number, name: string): string 
   fs.writeFileSync(out, bytes.subarray(0, Math.floor(bytes.length * fraction)));
   return out;
 }
+
+/**
+ * A camera panning across a photo: a `width`×`height` window sliding right by `pxPerSec`,
+ * `seconds` long at 25 fps, H.264. The people in zidane.jpg drift left through the frame.
+ */
+export function panningVideo(
+  dir: string,
+  photo: string,
+  opts: { seconds: number; width: number; height: number; pxPerSec: number; name?: string },
+): string {
+  const file = path.join(dir, opts.name ?? 'pan.mp4');
+  ffmpeg([
+    '-loop',
+    '1',
+    '-framerate',
+    '25',
+    '-t',
+    String(opts.seconds),
+    '-i',
+    photo,
+    '-vf',
+    `crop=${opts.width}:${opts.height}:x='t*${opts.pxPerSec}':y=0`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
+  return file;
+}

@@ -39,6 +39,8 @@ export interface GatewayDeps {
     callbackPolicy: CallbackPolicy;
     webhookSecret?: string;
     maxUploadBytes: number;
+    /** Largest video upload on `POST /v1/jobs`. */
+    maxVideoBytes?: number;
     maxPixels: number;
     syncTimeoutMs: number;
     redisTimeoutMs: number;

@@ -134,6 +134,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       },
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      maxVideoBytes: config.MAX_VIDEO_BYTES,
       maxPixels: config.MAX_PIXELS,
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
       redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,

@@ -25,6 +25,7 @@ import { startJanitor } from './lifecycle/janitor';
 import { failedSnapshot } from './lifecycle/job-snapshot';
 import type { ProcessorDeps } from './processors/processor-deps';
 import { WorkerTelemetry } from './metrics/worker-telemetry';
+import { killAllFfmpeg } from './video/ffmpeg-process';
 
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
@@ -112,6 +113,9 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
   });
   const events = new JobEvents(connection, keys, webhookQueue, config.RESULT_TTL_SECONDS);
+  // Shutdown stops running video jobs at once (they resume elsewhere from their last chunk)
+  // instead of holding the worker open for the rest of a long video.
+  const stopping = new AbortController();
   const deps: ProcessorDeps = {
     blobs,
     keys,
@@ -119,6 +123,16 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     events,
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     log,
+    video: {
+      redis: connection,
+      ffmpeg: config.FFMPEG_PATH,
+      ffprobe: config.FFPROBE_PATH,
+      maxDurationSec: config.MAX_VIDEO_SECONDS,
+      maxPixels: config.MAX_PIXELS,
+      timeoutMs: config.VIDEO_TIMEOUT_MS,
+      chunkFrames: config.VIDEO_CHUNK_FRAMES,
+      stopping: stopping.signal,
+    },
   };
 
   const workers = tasks.map((task) => {
@@ -221,8 +235,12 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       clearInterval(heartbeat);
       loop.stop();
       stopJanitor();
+      stopping.abort(
+        new Error('the worker shut down mid-video; another attempt resumes from the last chunk'),
+      );
       // close() waits for active jobs to finish, so nothing is cut off mid-way.
       await Promise.all([...workers, ...(deliveryWorker ? [deliveryWorker] : [])].map((w) => w.close()));
+      killAllFfmpeg();
       await Promise.all([...taskQueues, webhookQueue].map((q) => q.close()));
       await registry.remove(id).catch(() => undefined);
       await telemetry.close();

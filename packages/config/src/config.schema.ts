@@ -258,6 +258,18 @@ export const EnvSchema = z.object({
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. `*` allows any. */
   CORS_ORIGINS: csv([]),
 
+  /** Video jobs (issue 19). Largest video upload; images keep MAX_UPLOAD_BYTES. */
+  MAX_VIDEO_BYTES: int(200 * 1024 * 1024, 1),
+  /** Longest video accepted, checked with ffprobe before any frame is decoded. */
+  MAX_VIDEO_SECONDS: int(3_600, 1),
+  /** Deadline of one video job's decoding and rendering; ffmpeg is killed past it. */
+  VIDEO_TIMEOUT_MS: int(30 * 60_000, 1_000),
+  /** Frames per stored chunk: a worker killed mid-video resumes after the last whole chunk. */
+  VIDEO_CHUNK_FRAMES: int(16, 1, 1_000),
+  /** Debian's ffmpeg and ffprobe (apt install ffmpeg); a path or a name on PATH. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './job-catalog';
 export * from './results';
 export * from './lifecycle';
+export * from './video';

@@ -113,6 +113,8 @@ export const JobDataSchema = z.object({
   /** Request id that follows the job into the worker's logs. */
   requestId: z.string().optional(),
   submittedAt: z.number(),
+  /** `video`: the blob is a video (MP4/MOV/WebM/MKV) and `options` carry fps and maxFrames too. */
+  media: z.enum(['image', 'video']).optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

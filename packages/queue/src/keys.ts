@@ -56,6 +56,19 @@ export class RedisKeys {
     return `${this.prefix}:cancel:${jobId}`;
   }
 
+  /**
+   * A running video job's stored chunks (a list of JSON frame results, in frame order) and
+   * its resume point (frames done + tracker state). Written together in one MULTI, so they
+   * share the job's hash tag; deleted when the job ends.
+   */
+  videoChunks(jobId: string): string {
+    return `${this.prefix}:video:{${jobId}}:chunks`;
+  }
+
+  videoResume(jobId: string): string {
+    return `${this.prefix}:video:{${jobId}}:resume`;
+  }
+
   /** An Idempotency-Key (hashed) → the job it created and the request's fingerprint. */
   idempotency(keyHash: string): string {
     return `${this.prefix}:idempotency:${keyHash}`;

@@ -12,6 +12,8 @@ import {
   type JobSnapshot,
   type Priority,
   type Task,
+  type VideoOptions,
+  VIDEO_CACHE_KEY_OPTIONS,
 } from '@argus/contracts';
 import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
@@ -41,7 +43,10 @@ export interface JobServiceDeps {
 
 export interface SubmitInput {
   task: Task;
-  image: ValidatedImage;
+  /** The upload: a validated image, or a video when `video` is set. */
+  image: Pick<ValidatedImage, 'bytes'>;
+  /** Set for a video upload: its sampling options (the worker probes and decodes it). */
+  video?: VideoOptions;
   /** Raw form fields; validated here with the task's schema. */
   fields: Record<string, unknown>;
   requestId: string;
@@ -97,7 +102,10 @@ export class JobService {
 
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
     const { task, image } = input;
-    const options = this.parseOptions(task, input.fields);
+    const options: Record<string, unknown> = {
+      ...this.parseOptions(task, input.fields),
+      ...(input.video ? { media: 'video', ...input.video } : {}),
+    };
     const model = resolveModel(this.deps.manifest, task, options.model as string | undefined);
     const md5 = md5Hex(image.bytes);
     const resultKey = this.deps.keys.result({
@@ -105,7 +113,9 @@ export class JobService {
       modelId: model.id,
       modelSha256: model.sha256,
       options,
-      cacheKeyOptions: JOB_CATALOG[task].cacheKeyOptions,
+      cacheKeyOptions: input.video
+        ? [...JOB_CATALOG[task].cacheKeyOptions, ...VIDEO_CACHE_KEY_OPTIONS]
+        : JOB_CATALOG[task].cacheKeyOptions,
       md5,
     });
 
@@ -154,6 +164,7 @@ export class JobService {
       resultKey,
       requestId: input.requestId,
       submittedAt: Date.now(),
+      ...(input.video ? { media: 'video' as const } : {}),
     };
     await this.redis(() => this.deps.blobs.put(blobKey, image.bytes, this.deps.settings.blobTtlSeconds));
     // Identical uploads in flight share one job: BullMQ deduplicates on the result key and

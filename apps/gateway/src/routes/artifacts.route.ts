@@ -22,5 +22,16 @@ export function artifactsRouter(jobs: JobService): Router {
       throw new AppError('not_found', 'person index must be 0, 1, 2, …');
     sendPng(res, await jobs.artifact(String(req.params.id), `person-${n}.png`));
   });
+  // Video jobs: the annotated MP4 and the contact sheet (see docs in README, "Video jobs").
+  router.get('/v1/jobs/:id/annotated.mp4', async (req, res) => {
+    const bytes = await jobs.artifact(String(req.params.id), 'annotated.mp4');
+    res.type('video/mp4').setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(bytes);
+  });
+  router.get('/v1/jobs/:id/contact-sheet.jpg', async (req, res) => {
+    const bytes = await jobs.artifact(String(req.params.id), 'contact-sheet.jpg');
+    res.type('image/jpeg').setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(bytes);
+  });
   return router;
 }

@@ -7,10 +7,13 @@ import { IdempotencyStore, requestFingerprint } from '../jobs/idempotency';
 import { validateCallbackUrl } from '../jobs/callback-check';
 import { multipartImage } from '../uploads/multipart-image';
 import { validateImage } from '../uploads/validate-image';
+import { validateVideo } from '../uploads/validate-video';
 
 export interface UploadSettings {
   maxUploadBytes: number;
   maxPixels: number;
+  /** Largest video upload (`POST /v1/jobs` only); images stay under `maxUploadBytes`. */
+  maxVideoBytes?: number;
   /** Told of each upload read and each accepted submission (the gateway's metrics). */
   observer?: SubmitObserver;
 }
@@ -42,11 +45,24 @@ export async function submitFromRequest(
   task: Task,
   fields: Record<string, unknown> = req.body as Record<string, unknown>,
   extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
+  acceptVideo = false,
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
   jobs.parseOptions(task, fields);
-  const image = await validateImage(req.file!.buffer, settings.maxPixels);
-  const outcome = await jobs.submit({ task, image, fields, requestId: req.requestId, ...extra });
+  const bytes = req.file!.buffer;
+  const video = acceptVideo ? validateVideo(bytes, task, fields, settings.maxVideoBytes ?? 0) : null;
+  if (!video && bytes.length > settings.maxUploadBytes) {
+    throw new AppError('payload_too_large', `the file is larger than ${settings.maxUploadBytes} bytes`);
+  }
+  const image = video ?? (await validateImage(bytes, settings.maxPixels));
+  const outcome = await jobs.submit({
+    task,
+    image,
+    video: video?.options,
+    fields,
+    requestId: req.requestId,
+    ...extra,
+  });
   settings.observer?.submitted(task, outcome.source);
   return outcome;
 }
@@ -81,7 +97,10 @@ export function jobsRouter(
 ): Router {
   const router = Router();
 
-  router.post('/v1/jobs', multipartImage('image', settings), async (req: Request, res: Response) => {
+  // The body may be a video, so multer's bound is the larger of the two limits; the
+  // image limit is checked again once the upload is known to be an image.
+  const uploadLimit = { maxUploadBytes: Math.max(settings.maxUploadBytes, settings.maxVideoBytes ?? 0) };
+  router.post('/v1/jobs', multipartImage('image', uploadLimit), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const task = taskFrom(body);
     const extra = await submissionFrom(body, settings);
@@ -96,7 +115,7 @@ export function jobsRouter(
 
     const rawKey = req.get('idempotency-key');
     if (!rawKey) {
-      send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
+      send(await submitFromRequest(req, jobs, settings, task, body, extra, true), false);
       return;
     }
     const key = IdempotencyStore.validateKey(rawKey);
@@ -116,7 +135,7 @@ export function jobsRouter(
       );
     }
     try {
-      const outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+      const outcome = await submitFromRequest(req, jobs, settings, task, body, extra, true);
       await idempotency.complete(key, fingerprint, outcome.view.id);
       send(outcome, false);
     } catch (err) {

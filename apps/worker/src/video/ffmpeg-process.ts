@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { AppError } from '@argus/contracts';
 
 /** Every ffmpeg/ffprobe this process started and that has not exited yet. */
 const running = new Set<FfmpegProcess>();
@@ -94,4 +95,11 @@ export function killAllFfmpeg(): void {
 /** Pids of the ffmpeg processes still running (tests assert this empties). */
 export function runningFfmpegPids(): number[] {
   return [...running].map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/** Why work stopped on abort: the reason given to `abort()` when it is an error (shutdown), else `canceled`. */
+export function abortReason(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof Error
+    ? signal.reason
+    : new AppError('canceled', 'the job was canceled on request');
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@argus/contracts';
-import { FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
+import { abortReason, FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
 
 export interface VideoFrame {
   /** Index among the sampled frames, from 0. */
@@ -85,7 +85,7 @@ export async function* readFrames(
       }
     }
     const exit = await proc.exited;
-    if (exit.aborted) throw new AppError('canceled', 'the job was canceled on request');
+    if (exit.aborted) throw abortReason(opts.signal);
     if (exit.timedOut) throw new AppError('timeout', `decoding did not finish within ${opts.timeoutMs} ms`);
     if (exit.code !== 0) {
       throw new AppError(

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { AppError } from '@argus/contracts';
-import { FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
+import { abortReason, FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
 
 const codecCache = new Map<string, 'libx264' | 'mpeg4'>();
 
@@ -85,7 +84,7 @@ export class Mp4Encoder {
   async finish(): Promise<void> {
     this.proc.child.stdin.end();
     const exit = await this.proc.exited;
-    if (exit.aborted) throw new AppError('canceled', 'the job was canceled on request');
+    if (exit.aborted) throw abortReason(this.opts.signal);
     if (exit.code !== 0) {
       throw new Error(
         `encoding the annotated video failed: ${this.proc.stderrTail() || `ffmpeg exit ${exit.code}`}`,

@@ -1,5 +1,5 @@
 import { AppError } from '@argus/contracts';
-import { FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
+import { abortReason, FfmpegProcess, type FfmpegRun } from './ffmpeg-process';
 
 export interface VideoProbe {
   /** Display size: after the rotation in the file's metadata, as ffmpeg decodes it. */
@@ -50,7 +50,7 @@ export async function probeVideo(ffprobe: string, file: string, run: FfmpegRun =
   const chunks: Buffer[] = [];
   proc.child.stdout.on('data', (c: Buffer) => chunks.push(c));
   const exit = await proc.exited;
-  if (exit.aborted) throw new AppError('canceled', 'the job was canceled on request');
+  if (exit.aborted) throw abortReason(run.signal);
   if (exit.timedOut) throw new AppError('timeout', 'ffprobe did not answer in time');
   if (exit.code !== 0) {
     throw new AppError(

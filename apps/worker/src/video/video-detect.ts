@@ -1,0 +1,127 @@
+import sharp from 'sharp';
+import type { DetectOptions, DetectResult, ModelRef, VideoFrameResult } from '@argus/contracts';
+import { ByteTracker } from '@argus/vision';
+import type { InferenceClient } from '../inference/inference-client';
+import { abortReason } from './ffmpeg-process';
+import { readFrames, type VideoFrame } from './frame-reader';
+import type { VideoChunkStore } from './video-chunk-store';
+import type { VideoProbe } from './video-probe';
+
+export interface VideoDetectDeps {
+  inference: Pick<InferenceClient, 'detect'>;
+  ffmpeg: string;
+  store: VideoChunkStore;
+  /** Aborted on cancel or shutdown: ffmpeg is killed and the wait for inference ends. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Frames in flight together (they fill the batcher) and stored as one chunk. */
+  chunkFrames: number;
+  onProgress(framesDone: number, framesTotal: number): Promise<void>;
+  onResume?(nextFrame: number): void;
+}
+
+export interface VideoDetectJob {
+  file: string;
+  probe: VideoProbe;
+  /** Sampled frames expected (`plannedFrames`). */
+  planned: number;
+  fps: number;
+  modelId: string;
+  options: DetectOptions;
+}
+
+/**
+ * Runs detection over a video's sampled frames and tracks objects across them. Frames go
+ * to the inference thread a chunk at a time, so the batcher sees up to `chunkFrames`
+ * requests at once; tracking then runs in frame order and the chunk is stored with the
+ * tracker's state. After a restart it continues from the last stored chunk.
+ */
+export async function detectVideoFrames(
+  job: VideoDetectJob,
+  deps: VideoDetectDeps,
+): Promise<ModelRef | undefined> {
+  const resume = await deps.store.resume();
+  const tracker = new ByteTracker({}, resume?.tracker);
+  const start = resume?.nextFrame ?? 0;
+  if (start > 0) deps.onResume?.(start);
+  let model = resume?.model;
+  if (start >= job.planned) return model;
+  const options: DetectOptions = { ...job.options, overlay: false };
+  let chunk: Array<{ index: number; timeSec: number; result: Promise<DetectResult> }> = [];
+
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const results = await untilAborted(Promise.all(chunk.map((c) => c.result)), deps.signal);
+    const frames: VideoFrameResult[] = chunk.map((c, i) => {
+      const detections = results[i].detections;
+      const ids = tracker.update(
+        detections.map((d) => ({ ...d.box, score: d.confidence, classId: d.classId })),
+      );
+      return {
+        index: c.index,
+        timeSec: c.timeSec,
+        detections: detections.map((d, j) => ({ ...d, trackId: ids[j] })),
+      };
+    });
+    const nextFrame = chunk[chunk.length - 1].index + 1;
+    model = results[0].model;
+    await deps.store.commit(frames, { nextFrame, tracker: tracker.snapshot(), model });
+    chunk = [];
+    await deps.onProgress(nextFrame, job.planned);
+  };
+
+  const frames = readFrames(deps.ffmpeg, job.file, {
+    fps: job.fps,
+    width: job.probe.width,
+    height: job.probe.height,
+    startFrame: start,
+    endFrame: job.planned,
+    expectedFrames: job.planned,
+    signal: deps.signal,
+    timeoutMs: deps.timeoutMs,
+  });
+  for await (const frame of frames) {
+    const result = detectFrame(deps.inference, job.modelId, frame, options);
+    // A frame that fails while others are still pending must not become an unhandled rejection.
+    result.catch(() => undefined);
+    chunk.push({ index: frame.index, timeSec: frame.timeSec, result });
+    if (chunk.length >= deps.chunkFrames) await flush();
+  }
+  await flush();
+  return model;
+}
+
+/**
+ * One frame through the same path as an uploaded image. The frame travels as an
+ * uncompressed PNG (level 0: a memcpy plus CRCs), so the inference thread decodes exactly
+ * the pixels ffmpeg produced and the batcher needs no second input kind.
+ */
+async function detectFrame(
+  inference: Pick<InferenceClient, 'detect'>,
+  modelId: string,
+  frame: VideoFrame,
+  options: DetectOptions,
+): Promise<DetectResult> {
+  const png = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+  return (await inference.detect(modelId, png, options)).result;
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
