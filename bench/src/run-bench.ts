@@ -34,6 +34,7 @@ import { ImageFeed, REPO_ROOT, loadImages, type BenchImage } from './images';
 import { CpuWindow, RssSampler, machineCounters, machineInfo } from './proc-stats';
 import { renderReport, type BenchReport, type GridCell, type LoadRun, type OverloadRun } from './report';
 import { sleep, summarize } from './stats';
+import { measureVideoJob, renderVideoSection } from './video-bench';
 
 const MODELS_DIR = path.join(REPO_ROOT, 'models');
 /** Every setting at its default, to label runs that use them. */
@@ -245,6 +246,14 @@ async function main(): Promise<void> {
           }),
         );
         report.cache = cache;
+      }
+
+      if (!overBudget('video job')) {
+        const video = await measureVideoJob(platform.url, plan.mode === 'smoke' ? 12 : 60);
+        say(
+          `video job: ${video.detectFramesPerSec.toFixed(1)} frames/s detecting, ${video.jobFramesPerSec.toFixed(1)} overall`,
+        );
+        report.notes.push(renderVideoSection(video, report.ceiling));
       }
 
       if (!overBudget('platform overload')) {
