@@ -1,5 +1,6 @@
 import type { TrackedDetection, VideoFrameResult } from '@argus/contracts';
 import { summarizeTracks } from './track-summary';
+import { framesInFlight } from './video-detect';
 
 const det = (trackId: number | null, confidence: number, label = 'person'): TrackedDetection => ({
   label,
@@ -46,5 +47,13 @@ describe('summarizeTracks', () => {
 
   it('is empty when nothing was tracked', () => {
     expect(summarizeTracks([{ index: 0, timeSec: 0, detections: [det(null, 0.3)] }])).toEqual([]);
+  });
+});
+
+describe('framesInFlight', () => {
+  it('keeps the configured chunk for small frames and shrinks it for large ones', () => {
+    expect(framesInFlight(16, 640 * 480)).toBe(16);
+    expect(framesInFlight(16, 3840 * 2160)).toBe(3);
+    expect(framesInFlight(16, 100_000_000)).toBe(1);
   });
 });

@@ -47,6 +47,7 @@ export async function detectVideoFrames(
   let model = resume?.model;
   if (start >= job.planned) return model;
   const options: DetectOptions = { ...job.options, overlay: false };
+  const chunkFrames = framesInFlight(deps.chunkFrames, job.probe.width * job.probe.height);
   let chunk: Array<{ index: number; timeSec: number; result: Promise<DetectResult> }> = [];
 
   const flush = async () => {
@@ -85,10 +86,18 @@ export async function detectVideoFrames(
     // A frame that fails while others are still pending must not become an unhandled rejection.
     result.catch(() => undefined);
     chunk.push({ index: frame.index, timeSec: frame.timeSec, result });
-    if (chunk.length >= deps.chunkFrames) await flush();
+    if (chunk.length >= chunkFrames) await flush();
   }
   await flush();
   return model;
+}
+
+/** Decoded pixels a job keeps in flight at most: 16 VGA frames, or 3 frames of 4K. */
+const IN_FLIGHT_PIXELS = 32_000_000;
+
+/** `chunkFrames`, fewer for large frames, so 4K video cannot hold gigabytes in flight. */
+export function framesInFlight(chunkFrames: number, framePixels: number): number {
+  return Math.max(1, Math.min(chunkFrames, Math.floor(IN_FLIGHT_PIXELS / Math.max(1, framePixels))));
 }
 
 /**
