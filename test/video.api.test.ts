@@ -22,7 +22,7 @@ const dir = tempDir('video-api');
 /** The workers' TMPDIR: every ffmpeg they start names a file under it, so leftovers can be found. */
 const workerTmp = path.join(dir, 'worker-tmp');
 fs.mkdirSync(workerTmp);
-const DETECT_ONLY = { WORKER_TASKS: 'detect', WORKER_MODELS: 'yolov8n' };
+const TASKS = { WORKER_TASKS: 'detect,parse', WORKER_MODELS: 'yolov8n,bodypix-075' };
 
 let platform: Platform;
 let worker: ProcessHandle;
@@ -56,7 +56,7 @@ beforeAll(async () => {
   platform = await startPlatform({
     workers: 0,
     waitReady: false,
-    env: { ...DETECT_ONLY, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', VIDEO_CHUNK_FRAMES: '4' },
+    env: { ...TASKS, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', VIDEO_CHUNK_FRAMES: '4' },
   });
   worker = startWorker('worker-a');
   await platform.waitForWorkerReady(worker, 60_000);
@@ -240,18 +240,58 @@ describe('POST /v1/jobs with a video, task=detect', () => {
     expect(await videoKeys()).toEqual([]);
   }, 200_000);
 
-  it('refuses bad video options and tasks that take no video before queueing', async () => {
+  it('refuses bad video options before queueing, and keeps the synchronous endpoints image-only', async () => {
     const zero = await platform.post('/v1/jobs', upload(pan), { task: 'detect', fps: '0' });
     expect(zero.status).toBe(400);
     expect(zero.body.error.code).toBe('invalid_option');
-    const parse = await platform.post('/v1/jobs', upload(pan), { task: 'parse' });
-    expect(parse.status).toBe(400);
-    expect(parse.body.error).toEqual({
-      code: 'invalid_option',
-      message: 'videos are accepted for task=detect',
-    });
-    // The compatible synchronous endpoint stays image-only.
     const sync = await platform.post('/detect', upload(pan), {}, 'file');
     expect(sync.status).toBe(415);
   });
+});
+
+describe('POST /v1/jobs with a video, task=parse', () => {
+  it('parses every sampled frame as the same frame parsed as an image, people tracked, masks drawn', async () => {
+    const parseDir = fs.mkdtempSync(path.join(dir, 'parse-'));
+    const people = await videoFromStills(
+      parseDir,
+      ['bus.jpg', 'zidane.jpg'].map((f) => path.join(SAMPLES, f)),
+      { width: 640, height: 480, secondsPerStill: 1 },
+    );
+    const submit = await platform.post('/v1/jobs', upload(people.file), { task: 'parse', fps: '1' });
+    expect(submit.status).toBe(202);
+    const job = await platform.waitForJob(submit.body.id, 240_000);
+    expect(job.status).toBe('completed');
+    type Person = {
+      trackId: number | null;
+      box: Det['box'];
+      score: number;
+      parts: Array<{ label: string; pixels: number }>;
+    };
+    const frames = job.result.frames as Array<{ detections: TrackedDet[]; persons: Person[] }>;
+    expect(frames).toHaveLength(2);
+    for (const [i, frame] of people.frames.entries()) {
+      const png = await sharp(frame, { raw: { width: 640, height: 480, channels: 3 } })
+        .png()
+        .toBuffer();
+      const single = await platform.post('/v1/jobs', { bytes: png, name: `p-${i}.png` }, { task: 'parse' });
+      const image = await platform.waitForJob(single.body.id, 120_000);
+      const expected = image.result.persons as Person[];
+      const got = frames[i].persons;
+      expect(got.length).toBe(expected.length);
+      expect(got.length).toBeGreaterThanOrEqual(2);
+      got.forEach((p, j) => {
+        expect(p.parts.map((x) => x.label)).toEqual(expected[j].parts.map((x) => x.label));
+        expect(p.score).toBeCloseTo(expected[j].score, 4);
+        for (const k of ['x1', 'y1', 'x2', 'y2'] as const)
+          expect(Math.abs(p.box[k] - expected[j].box[k])).toBeLessThan(0.05);
+        // The person and its box share one track id.
+        expect(p.trackId).toBe(frames[i].detections[j].trackId);
+      });
+    }
+    const mp4File = path.join(dir, 'parse-annotated.mp4');
+    const mp4 = await fetch(`${platform.url}${job.links.video}`);
+    fs.writeFileSync(mp4File, Buffer.from(await mp4.arrayBuffer()));
+    expect(await probeVideo('ffprobe', mp4File)).toMatchObject({ width: 640, height: 480, frameCount: 2 });
+    expect(await videoKeys()).toEqual([]);
+  }, 400_000);
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Box, ModelRef } from './results';
+import type { Box, ModelRef, ParsePart, RleMask } from './results';
 
 /** Options a video job takes on top of its task's options (`detect`). */
 export const VideoOptionsSchema = z.object({
@@ -22,12 +22,24 @@ export interface TrackedDetection {
   trackId: number | null;
 }
 
+/** A parsed person in a video frame: `ParsePerson` with a track id in place of the frame-local id. */
+export interface TrackedPerson {
+  trackId: number | null;
+  box: Box;
+  score: number;
+  parts: ParsePart[];
+  mask: RleMask;
+}
+
 export interface VideoFrameResult {
   /** Index among the sampled frames, from 0. */
   index: number;
   /** Seconds from the start of the video. */
   timeSec: number;
+  /** detect: the boxes; parse: one `person` box per parsed person, in `persons` order. */
   detections: TrackedDetection[];
+  /** parse only: each person's parts and mask, with the same track id as its box. */
+  persons?: TrackedPerson[];
 }
 
 export interface VideoTrackSummary {
@@ -43,7 +55,8 @@ export interface VideoTrackSummary {
   maxConfidence: number;
 }
 
-export interface VideoDetectResult {
+/** The result of a detect or parse job on a video. */
+export interface VideoResult {
   media: 'video';
   video: {
     width: number;

@@ -2,7 +2,7 @@ import { AppError, VideoOptionsSchema, type Task, type VideoOptions } from '@arg
 import { sniffVideoFormat, type VideoFormat } from '@argus/vision';
 
 /** Tasks that take a video: each sampled frame runs through the task's model. */
-const VIDEO_TASKS: ReadonlySet<Task> = new Set(['detect']);
+const VIDEO_TASKS: ReadonlySet<Task> = new Set(['detect', 'parse']);
 
 export interface ValidatedVideo {
   bytes: Buffer;

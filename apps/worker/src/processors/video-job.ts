@@ -5,16 +5,16 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import {
   AppError,
-  DetectOptionsSchema,
   JobDataSchema,
   VideoOptionsSchema,
   type JobData,
   type JobReturn,
-  type VideoDetectResult,
+  type VideoResult,
 } from '@argus/contracts';
 import type { ProcessorDeps } from './processor-deps';
 import { toJobFailure } from './job-failure';
 import { completedSnapshot, failedSnapshot } from '../lifecycle/job-snapshot';
+import { frameAnalyzer } from '../video/frame-analyzers';
 import { summarizeTracks } from '../video/track-summary';
 import { VideoChunkStore } from '../video/video-chunk-store';
 import { detectVideoFrames } from '../video/video-detect';
@@ -25,7 +25,7 @@ import { renderVideoArtifacts } from '../video/video-render';
 const CANCEL_POLL_MS = 250;
 
 /**
- * A detect job on a video: probe (limits before any decoding), detect and track frame
+ * A detect or parse job on a video: probe (limits before any decoding), detect and track frame
  * chunks (each stored as it completes, so a retry resumes), render the annotated MP4 and
  * contact sheet, store the result. Cancel and shutdown abort it at once, killing ffmpeg;
  * a canceled or finally failed job leaves no chunk keys behind.
@@ -61,9 +61,8 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
     const parsed = JobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new AppError('invalid_request', `malformed job data: ${parsed.error.message}`);
     const data = parsed.data;
-    const options = DetectOptionsSchema.safeParse(data.options);
+    const analyze = frameAnalyzer(data, deps.inference);
     const sampling = VideoOptionsSchema.safeParse(data.options);
-    if (!options.success) throw new AppError('invalid_option', options.error.message);
     if (!sampling.success) throw new AppError('invalid_option', sampling.error.message);
 
     if (await deps.blobs.exists(data.resultKey)) {
@@ -92,9 +91,8 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
     const inferStart = performance.now();
     let resumedAt = 0;
     const model = await detectVideoFrames(
-      { file, probe, planned, fps, modelId: data.modelId, options: options.data },
+      { file, probe, planned, fps, analyze },
       {
-        inference: deps.inference,
         ffmpeg: video.ffmpeg,
         store,
         signal: controller.signal,
@@ -132,7 +130,7 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
       workDir,
       ...run,
     });
-    const result: VideoDetectResult = {
+    const result: VideoResult = {
       media: 'video',
       video: {
         width: probe.width,

@@ -1,14 +1,20 @@
 import sharp from 'sharp';
-import type { DetectOptions, DetectResult, ModelRef, VideoFrameResult } from '@argus/contracts';
+import type { Detection, ModelRef, TrackedPerson, VideoFrameResult } from '@argus/contracts';
 import { ByteTracker } from '@argus/vision';
-import type { InferenceClient } from '../inference/inference-client';
 import { abortReason } from './ffmpeg-process';
 import { readFrames, type VideoFrame } from './frame-reader';
 import type { VideoChunkStore } from './video-chunk-store';
 import type { VideoProbe } from './video-probe';
 
+/** What the task's model found in one frame. */
+export interface FrameAnalysis {
+  detections: Detection[];
+  /** parse: one per detection, same order; tracking gives both the same id. */
+  persons?: Array<Omit<TrackedPerson, 'trackId'>>;
+  model: ModelRef;
+}
+
 export interface VideoDetectDeps {
-  inference: Pick<InferenceClient, 'detect'>;
   ffmpeg: string;
   store: VideoChunkStore;
   /** Aborted on cancel or shutdown: ffmpeg is killed and the wait for inference ends. */
@@ -26,8 +32,11 @@ export interface VideoDetectJob {
   /** Sampled frames expected (`plannedFrames`). */
   planned: number;
   fps: number;
-  modelId: string;
-  options: DetectOptions;
+  /**
+   * Runs the task's model on one frame (an uncompressed PNG), through the same inference
+   * thread and batcher as an uploaded image.
+   */
+  analyze(png: Buffer): Promise<FrameAnalysis>;
 }
 
 /**
@@ -46,15 +55,14 @@ export async function detectVideoFrames(
   if (start > 0) deps.onResume?.(start);
   let model = resume?.model;
   if (start >= job.planned) return model;
-  const options: DetectOptions = { ...job.options, overlay: false };
   const chunkFrames = framesInFlight(deps.chunkFrames, job.probe.width * job.probe.height);
-  let chunk: Array<{ index: number; timeSec: number; result: Promise<DetectResult> }> = [];
+  let chunk: Array<{ index: number; timeSec: number; result: Promise<FrameAnalysis> }> = [];
 
   const flush = async () => {
     if (chunk.length === 0) return;
     const results = await untilAborted(Promise.all(chunk.map((c) => c.result)), deps.signal);
     const frames: VideoFrameResult[] = chunk.map((c, i) => {
-      const detections = results[i].detections;
+      const { detections, persons } = results[i];
       const ids = tracker.update(
         detections.map((d) => ({ ...d.box, score: d.confidence, classId: d.classId })),
       );
@@ -62,6 +70,7 @@ export async function detectVideoFrames(
         index: c.index,
         timeSec: c.timeSec,
         detections: detections.map((d, j) => ({ ...d, trackId: ids[j] })),
+        ...(persons ? { persons: persons.map((p, j) => ({ trackId: ids[j], ...p })) } : {}),
       };
     });
     const nextFrame = chunk[chunk.length - 1].index + 1;
@@ -82,7 +91,7 @@ export async function detectVideoFrames(
     timeoutMs: deps.timeoutMs,
   });
   for await (const frame of frames) {
-    const result = detectFrame(deps.inference, job.modelId, frame, options);
+    const result = analyzeFrame(job, frame);
     // A frame that fails while others are still pending must not become an unhandled rejection.
     result.catch(() => undefined);
     chunk.push({ index: frame.index, timeSec: frame.timeSec, result });
@@ -105,16 +114,11 @@ export function framesInFlight(chunkFrames: number, framePixels: number): number
  * uncompressed PNG (level 0: a memcpy plus CRCs), so the inference thread decodes exactly
  * the pixels ffmpeg produced and the batcher needs no second input kind.
  */
-async function detectFrame(
-  inference: Pick<InferenceClient, 'detect'>,
-  modelId: string,
-  frame: VideoFrame,
-  options: DetectOptions,
-): Promise<DetectResult> {
+async function analyzeFrame(job: VideoDetectJob, frame: VideoFrame): Promise<FrameAnalysis> {
   const png = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
     .png({ compressionLevel: 0 })
     .toBuffer();
-  return (await inference.detect(modelId, png, options)).result;
+  return job.analyze(png);
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

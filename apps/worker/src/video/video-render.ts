@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import type { Detection, VideoFrameResult } from '@argus/contracts';
-import { detectionSvg } from '@argus/vision';
+import sharp, { type OverlayOptions } from 'sharp';
+import type { Detection, TrackedPerson, VideoFrameResult } from '@argus/contracts';
+import { boxColour, decodeRle, detectionSvg } from '@argus/vision';
 import { readFrames } from './frame-reader';
 import { Mp4Encoder } from './video-encoder';
 import type { VideoProbe } from './video-probe';
@@ -26,7 +26,7 @@ export interface RenderJob {
 export type VideoArtifacts = Record<'annotated.mp4' | 'contact-sheet.jpg', Buffer>;
 
 /**
- * Draws each frame's boxes, labelled with track ids, and encodes them as an MP4 at the
+ * Draws each frame's boxes, labelled with track ids (parse: over each person's tinted mask), and encodes them as an MP4 at the
  * sampling rate; a dozen evenly spaced annotated frames make the contact sheet. It decodes
  * the video a second time rather than keeping frames from the detection pass, so a resumed
  * job renders the whole video from the stored per-frame results.
@@ -59,8 +59,16 @@ export async function renderVideoArtifacts(job: RenderJob): Promise<VideoArtifac
     for await (const frame of decoded) {
       const result = job.frames[frame.index];
       const svg = Buffer.from(detectionSvg(result ? trackLabels(result) : [], width, height));
+      const layers: OverlayOptions[] = [];
+      if (result?.persons?.length) {
+        layers.push({
+          input: personLayer(result.persons, width, height),
+          raw: { width, height, channels: 4 },
+        });
+      }
+      layers.push({ input: svg, top: 0, left: 0 });
       const annotated = await sharp(frame.rgb, { raw: { width, height, channels: 3 } })
-        .composite([{ input: svg, top: 0, left: 0 }])
+        .composite(layers)
         .removeAlpha()
         .raw()
         .toBuffer();
@@ -94,6 +102,24 @@ function trackLabels(frame: VideoFrameResult): Detection[] {
     confidence: d.confidence,
     box: d.box,
   }));
+}
+
+/** parse: each person's pixels tinted in their track's colour, half opaque. */
+function personLayer(persons: readonly TrackedPerson[], width: number, height: number): Buffer {
+  const layer = Buffer.alloc(width * height * 4);
+  for (const person of persons) {
+    const hex = boxColour(person.trackId ?? 0);
+    const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const mask = decodeRle(person.mask);
+    for (let i = 0; i < mask.length; i++) {
+      if (!mask[i]) continue;
+      layer[i * 4] = rgb[0];
+      layer[i * 4 + 1] = rgb[1];
+      layer[i * 4 + 2] = rgb[2];
+      layer[i * 4 + 3] = 128;
+    }
+  }
+  return layer;
 }
 
 async function contactSheet(thumbs: Buffer[], thumbHeight: number): Promise<Buffer> {
