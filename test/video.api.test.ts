@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { probeVideo } from '../apps/worker/src/video/video-probe';
-import { SAMPLES, sleep, startPlatform, type Platform, type ProcessHandle } from './support/platform';
+import {
+  REPO_ROOT,
+  SAMPLES,
+  sleep,
+  startPlatform,
+  type Platform,
+  type ProcessHandle,
+} from './support/platform';
 import {
   cocoStills,
   panningVideo,
@@ -22,6 +29,7 @@ const dir = tempDir('video-api');
 /** The workers' TMPDIR: every ffmpeg they start names a file under it, so leftovers can be found. */
 const workerTmp = path.join(dir, 'worker-tmp');
 fs.mkdirSync(workerTmp);
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'video');
 const TASKS = { WORKER_TASKS: 'detect,parse', WORKER_MODELS: 'yolov8n,bodypix-075' };
 
 let platform: Platform;
@@ -177,8 +185,12 @@ describe('POST /v1/jobs with a video, task=detect', () => {
       fps: 2,
       frameCount: 16,
     });
-    const sheet = await fetch(`${platform.url}${job.links.contactSheet}`);
-    const meta = await sharp(Buffer.from(await sheet.arrayBuffer())).metadata();
+    const sheet = Buffer.from(await (await fetch(`${platform.url}${job.links.contactSheet}`)).arrayBuffer());
+    // Kept for a look: test-artifacts/video/ (the annotated MP4 and its contact sheet).
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.copyFileSync(mp4File, path.join(ARTIFACTS, 'pan-annotated.mp4'));
+    fs.writeFileSync(path.join(ARTIFACTS, 'pan-contact-sheet.jpg'), sheet);
+    const meta = await sharp(sheet).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', width: 4 * 320, height: 3 * 240 });
   }, 300_000);
 
@@ -292,6 +304,8 @@ describe('POST /v1/jobs with a video, task=parse', () => {
     const mp4 = await fetch(`${platform.url}${job.links.video}`);
     fs.writeFileSync(mp4File, Buffer.from(await mp4.arrayBuffer()));
     expect(await probeVideo('ffprobe', mp4File)).toMatchObject({ width: 640, height: 480, frameCount: 2 });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.copyFileSync(mp4File, path.join(ARTIFACTS, 'parse-annotated.mp4'));
     expect(await videoKeys()).toEqual([]);
   }, 400_000);
 });
