@@ -262,7 +262,7 @@ export const EnvSchema = z.object({
   MAX_VIDEO_BYTES: int(200 * 1024 * 1024, 1),
   /** Longest video accepted, checked with ffprobe before any frame is decoded. */
   MAX_VIDEO_SECONDS: int(3_600, 1),
-  /** Deadline of one video job's decoding and rendering; ffmpeg is killed past it. */
+  /** Deadline of one video job attempt (probe, decode, render); each ffmpeg gets what is left, then is killed. */
   VIDEO_TIMEOUT_MS: int(30 * 60_000, 1_000),
   /** Frames per stored chunk: a worker killed mid-video resumes after the last whole chunk. */
   VIDEO_CHUNK_FRAMES: int(16, 1, 1_000),

@@ -77,7 +77,10 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
       throw new AppError('image_expired', 'the uploaded video expired before a worker reached the job');
     const file = path.join(workDir, 'input');
     await fs.writeFile(file, bytes);
-    const run = { signal: controller.signal, timeoutMs: video.timeoutMs };
+    // One deadline for the attempt: each ffmpeg gets what is left of it.
+    const deadline = Date.now() + video.timeoutMs;
+    const left = () => Math.max(1, deadline - Date.now());
+    const run = { signal: controller.signal, timeoutMs: left() };
     const probe = await probeVideo(video.ffprobe, file, run);
     const { fps, maxFrames } = sampling.data;
     const planned = plannedFrames(probe, {
@@ -96,7 +99,7 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
         ffmpeg: video.ffmpeg,
         store,
         signal: controller.signal,
-        timeoutMs: video.timeoutMs,
+        timeoutMs: left(),
         chunkFrames: video.chunkFrames,
         onProgress: (done, total) =>
           job.updateProgress({
@@ -128,7 +131,8 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
       fps,
       frames,
       workDir,
-      ...run,
+      signal: controller.signal,
+      timeoutMs: left(),
     });
     const result: VideoResult = {
       media: 'video',
