@@ -2,7 +2,8 @@ import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import type { Redis } from 'ioredis';
-import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
+import { StreamStore, type JobEvents, type RedisKeys, type WorkerRegistry } from '@argus/queue';
+import type { Manifest } from '@argus/models';
 import type { CallbackPolicy } from '@argus/webhooks';
 import type { IdempotencyStore } from './jobs/idempotency';
 import type { JobService } from './jobs/job.service';
@@ -18,10 +19,13 @@ import { healthRouter } from './routes/health.route';
 import { openapiRouter } from './routes/openapi.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
+import { streamsRouter } from './streams/streams.route';
 
 export interface GatewayDeps {
   log: Logger;
   jobs: JobService;
+  /** The model manifest: live streams check their model id against it. */
+  manifest?: Manifest;
   jobEvents: JobEvents;
   idempotency: IdempotencyStore;
   keys: RedisKeys;
@@ -41,6 +45,8 @@ export interface GatewayDeps {
     maxUploadBytes: number;
     /** Largest video upload on `POST /v1/jobs`. */
     maxVideoBytes?: number;
+    /** STREAM_ALLOW_PRIVATE / STREAM_ALLOWED_HOSTS: where stream URLs may point. */
+    streamPolicy?: CallbackPolicy;
     maxPixels: number;
     syncTimeoutMs: number;
     redisTimeoutMs: number;
@@ -62,7 +68,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   if (deps.auth) app.use(deps.auth);
   // Limits apply to submissions (before the upload is read), not to polling.
   if (deps.submitLimit)
-    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection'], deps.submitLimit);
+    app.post(['/v1/jobs', '/detect', '/api/parse', '/v1/vision/detection', '/v1/streams'], deps.submitLimit);
 
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(openapiRouter());
@@ -71,6 +77,15 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads));
+  app.use(
+    streamsRouter({
+      streams: new StreamStore(deps.redis, deps.keys),
+      redis: deps.redis,
+      manifest: deps.manifest,
+      policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
+      redisTimeoutMs: deps.settings.redisTimeoutMs,
+    }),
+  );
   app.use(webuiRouter());
 
   app.use(notFound);

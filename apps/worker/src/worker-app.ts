@@ -9,6 +9,7 @@ import {
   BlobStore,
   JobEvents,
   RedisKeys,
+  StreamStore,
   WorkerRegistry,
   bullPrefix,
   createQueue,
@@ -26,6 +27,7 @@ import { failedSnapshot } from './lifecycle/job-snapshot';
 import type { ProcessorDeps } from './processors/processor-deps';
 import { WorkerTelemetry } from './metrics/worker-telemetry';
 import { killAllFfmpeg } from './video/ffmpeg-process';
+import { StreamSupervisor } from './streams/stream-supervisor';
 
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
@@ -134,6 +136,25 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       stopping: stopping.signal,
     },
   };
+
+  // Live streams (detect only): held under leases, spread over the workers.
+  const streams =
+    tasks.includes('detect') && config.STREAMS_PER_WORKER > 0
+      ? new StreamSupervisor(
+          new StreamStore(connection, keys),
+          {
+            store: new StreamStore(connection, keys),
+            inference,
+            ffmpeg: config.FFMPEG_PATH,
+            eventsMax: config.STREAM_EVENTS_MAX,
+            defaultModel: manifest.models.find((m) => m.task === 'detect' && m.default)?.id ?? 'yolov8n',
+            log,
+          },
+          { workerId: id, leaseMs: config.STREAM_LEASE_MS, maxStreams: config.STREAMS_PER_WORKER },
+          log,
+        )
+      : undefined;
+  streams?.start();
 
   const workers = tasks.map((task) => {
     const processor = PROCESSORS[task];

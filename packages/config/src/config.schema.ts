@@ -269,6 +269,16 @@ export const EnvSchema = z.object({
   /** Debian's ffmpeg and ffprobe (apt install ffmpeg); a path or a name on PATH. */
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  /** Live streams: let stream URLs reach private and loopback addresses (development, tests). */
+  STREAM_ALLOW_PRIVATE: envBoolean(false),
+  /** Stream hosts allowed even when they resolve to private addresses (an internal camera). */
+  STREAM_ALLOWED_HOSTS: csv([]),
+  /** A worker's hold on a stream; renewed every third of it. Another worker takes over after it lapses. */
+  STREAM_LEASE_MS: int(6_000, 500),
+  /** Streams one worker process holds at most. */
+  STREAMS_PER_WORKER: int(4, 0, 100),
+  /** Processed-frame events kept per stream (a capped Redis stream). */
+  STREAM_EVENTS_MAX: int(1_000, 10),
 
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),

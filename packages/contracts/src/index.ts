@@ -3,3 +3,4 @@ export * from './job-catalog';
 export * from './results';
 export * from './lifecycle';
 export * from './video';
+export * from './stream';

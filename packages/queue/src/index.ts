@@ -6,3 +6,4 @@ export * from './worker-registry';
 export * from './job-events';
 export * from './api-keys';
 export * from './rate-limiter';
+export * from './stream-store';

@@ -69,6 +69,28 @@ export class RedisKeys {
     return `${this.prefix}:video:{${jobId}}:resume`;
   }
 
+  /** Ids of the registered live streams (a set). */
+  streams(): string {
+    return `${this.prefix}:streams`;
+  }
+
+  /**
+   * One live stream: its registration and state (a hash), the lease of the worker that holds
+   * it (a string with a TTL), and its processed-frame events (a Redis stream, capped).
+   * Deleting the stream deletes all three.
+   */
+  stream(id: string): string {
+    return `${this.prefix}:stream:{${id}}`;
+  }
+
+  streamLease(id: string): string {
+    return `${this.prefix}:stream:{${id}}:lease`;
+  }
+
+  streamEvents(id: string): string {
+    return `${this.prefix}:stream:{${id}}:events`;
+  }
+
   /** An Idempotency-Key (hashed) → the job it created and the request's fingerprint. */
   idempotency(keyHash: string): string {
     return `${this.prefix}:idempotency:${keyHash}`;
