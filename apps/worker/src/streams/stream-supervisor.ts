@@ -27,10 +27,15 @@ export class StreamSupervisor {
   ) {}
 
   start(): void {
+    let busy = false;
     const tick = () => {
-      this.ticking = this.tick().catch((err: Error) =>
-        this.log.warn('stream supervisor tick failed', { err: err.message }),
-      );
+      // One tick at a time: while Redis is away, commands wait (worker connections retry
+      // forever), and overlapping ticks would each take a stream when it comes back.
+      if (busy) return;
+      busy = true;
+      this.ticking = this.tick()
+        .catch((err: Error) => this.log.warn('stream supervisor tick failed', { err: err.message }))
+        .finally(() => (busy = false));
     };
     tick();
     this.timer = setInterval(tick, Math.max(100, Math.floor(this.opts.leaseMs / 3)));
