@@ -18,3 +18,6 @@ export * from './detection-overlay';
 export * from './segment-mask';
 export * from './segment-overlay';
 export * from './jpeg-scans';
+export * from './video-format';
+export * from './track-motion';
+export * from './byte-tracker';
