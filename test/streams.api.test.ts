@@ -46,7 +46,8 @@ beforeAll(async () => {
   platform = await startPlatform({
     workers: 0,
     waitReady: false,
-    env: { ...TASKS, STREAM_LEASE_MS: '1500' },
+    // Host labels put the pid in worker ids, so a test can tell which process holds a stream.
+    env: { ...TASKS, STREAM_LEASE_MS: '1500', METRICS_HOST_LABELS: 'true' },
     gatewayEnv: { STREAM_ALLOW_PRIVATE: 'true' },
   });
   for (const name of ['worker-a', 'worker-b']) workers.push(platform.startWorker({}, name));

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { readEventStream, type ServerSentEvent } from '@argus/client';
 import { probeVideo } from '../apps/worker/src/video/video-probe';
 import {
   REPO_ROOT,
@@ -212,6 +213,52 @@ describe('POST /v1/jobs with a video, task=detect', () => {
     for (let i = 0; i < 50 && strayFfmpeg().length > 0; i++) await sleep(100);
     expect(strayFfmpeg()).toEqual([]);
   }, 400_000);
+
+  it('hands a running video back to the queue on SIGTERM, no attempt used; the next worker resumes it', async () => {
+    const submit = await platform.post('/v1/jobs', upload(longPan), { task: 'detect', fps: '4' });
+    const id = submit.body.id as string;
+    await waitForFrames(id, 8);
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    expect(worker.output.join('')).not.toMatch(/video job failed/);
+    const back = (await platform.get(`/v1/jobs/${id}`)).body;
+    expect(back.status).toBe('queued');
+    expect(back.timings.attempts ?? 0).toBe(0);
+    worker = startWorker('worker-c');
+    await platform.waitForWorkerReady(worker, 60_000);
+    const job = await platform.waitForJob(id, 300_000);
+    expect(job.status).toBe('completed');
+    expect((job.result.frames as Array<{ index: number }>).map((f) => f.index)).toEqual(
+      Array.from({ length: 96 }, (_, i) => i),
+    );
+    expect(job.result.timings.resumedAtFrame).toBeGreaterThanOrEqual(8);
+    expect(await videoKeys()).toEqual([]);
+  }, 400_000);
+
+  it('can be followed through ?wait and the job events stream like an image job', async () => {
+    const submit = await platform.post('/v1/jobs', upload(stills.file), { task: 'detect', fps: '2' });
+    expect(submit.status).toBe(202);
+    const id = submit.body.id as string;
+    const res = await fetch(`${platform.url}/v1/jobs/${id}/events`, {
+      headers: { Accept: 'text/event-stream' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const streamed = (async () => {
+      const events: ServerSentEvent[] = [];
+      for await (const event of readEventStream(res.body!)) events.push(event);
+      return events;
+    })();
+    const waited = await platform.get(`/v1/jobs/${id}?wait=60`);
+    const events = await streamed;
+    const last = events[events.length - 1];
+    expect(last.event).toBe('end');
+    expect(JSON.parse(last.data)).toMatchObject({ id, status: 'completed' });
+    // 12 frames take seconds; the wait answers as soon as the job ends (at most 60 s).
+    expect(waited.body.status).toBe('completed');
+    expect(waited.body.result.media).toBe('video');
+    expect(waited.body.result.video.frameCount).toBe(12);
+    expect(waited.body.links.video).toBe(`/v1/jobs/${id}/annotated.mp4`);
+  }, 300_000);
 
   it('stops on cancel, leaving no ffmpeg process and no Redis keys', async () => {
     const submit = await platform.post('/v1/jobs', upload(longPan), {
