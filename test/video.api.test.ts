@@ -251,7 +251,7 @@ describe('POST /v1/jobs with a video, task=detect', () => {
     const waited = await platform.get(`/v1/jobs/${id}?wait=60`);
     const events = await streamed;
     const last = events[events.length - 1];
-    expect(last.event).toBe('end');
+    expect(last.event).toBe('completed');
     expect(JSON.parse(last.data)).toMatchObject({ id, status: 'completed' });
     // 12 frames take seconds; the wait answers as soon as the job ends (at most 60 s).
     expect(waited.body.status).toBe('completed');
