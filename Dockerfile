@@ -79,6 +79,11 @@ ENV NODE_ENV=production \
     LOG_JSON=true \
     MODELS_DIR=/app/models
 WORKDIR /app
+# Video jobs decode and encode with Debian's ffmpeg (ffprobe comes with it). In the shared
+# runtime layer, so both images reuse it and the gateway could probe uploads later.
+RUN apt-get update \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg \
+  && rm -rf /var/lib/apt/lists/*
 COPY --from=deps /app ./
 # Compiled code and the files read at run time; sources, tests and dev tools stay behind.
 COPY --from=build /app/packages/client/dist ./packages/client/dist

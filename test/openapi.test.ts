@@ -14,6 +14,7 @@ import {
   ERROR_STATUS,
   ParseOptionsSchema,
   SubmissionSchema,
+  VideoOptionsSchema,
   isErrorCode,
 } from '@argus/contracts';
 import { createApp } from '../apps/gateway/src/app';
@@ -337,12 +338,15 @@ describe('openapi.json is a well-formed OpenAPI 3.1 document', () => {
         });
       }
     }
-    // /v1/jobs takes every option of both tasks and the submission fields (callback,
-    // priority), and nothing else besides the image and task.
+    // /v1/jobs takes every option of both tasks, the submission fields (callback,
+    // priority) and the video sampling fields, and nothing else besides the image and task.
     const submission = Object.keys(node(deref(schemaRef('JobSubmission')).properties, 'JobSubmission'));
-    const optionNames = [DetectOptionsSchema, ParseOptionsSchema, SubmissionSchema].flatMap((s) =>
-      Object.keys(s.shape),
-    );
+    const optionNames = [
+      DetectOptionsSchema,
+      ParseOptionsSchema,
+      SubmissionSchema,
+      VideoOptionsSchema,
+    ].flatMap((s) => Object.keys(s.shape));
     expect(submission.sort()).toEqual([...new Set(['image', 'task', ...optionNames])].sort());
   });
 });

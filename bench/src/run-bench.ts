@@ -38,6 +38,7 @@ import { benchWaiting } from './wait-bench';
 import { CpuWindow, RssSampler, machineCounters, machineInfo } from './proc-stats';
 import { renderReport, type BenchReport, type GridCell, type LoadRun, type OverloadRun } from './report';
 import { sleep, summarize } from './stats';
+import { measureVideoJob, renderVideoSection } from './video-bench';
 
 const MODELS_DIR = path.join(REPO_ROOT, 'models');
 /** Every setting at its default, to label runs that use them. */
@@ -244,6 +245,14 @@ async function main(): Promise<void> {
         };
         report.wait = await benchWaiting({ platform, plan, next, measure, say, overBudget }, bus);
         report.cache = report.wait.cacheGateway;
+      }
+
+      if (!overBudget('video job')) {
+        const video = await measureVideoJob(platform.url, plan.mode === 'smoke' ? 12 : 60);
+        say(
+          `video job: ${video.detectFramesPerSec.toFixed(1)} frames/s detecting, ${video.jobFramesPerSec.toFixed(1)} overall`,
+        );
+        report.notes.push(renderVideoSection(video, report.ceiling));
       }
 
       if (!overBudget('platform overload')) {

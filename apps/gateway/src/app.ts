@@ -2,7 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import type { Redis } from 'ioredis';
-import type { JobEvents, RedisKeys, WorkerRegistry } from '@argus/queue';
+import { StreamStore, type JobEvents, type RedisKeys, type WorkerRegistry } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import type { IdempotencyStore } from './jobs/idempotency';
 import type { JobService } from './jobs/job.service';
@@ -22,6 +22,7 @@ import { openapiRouter } from './routes/openapi.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
 import { OPEN_AUTH, type Authenticator } from './auth/auth';
+import { streamsRouter } from './streams/streams.route';
 
 export interface GatewayDeps {
   log: Logger;
@@ -51,6 +52,10 @@ export interface GatewayDeps {
     callbackPolicy: CallbackPolicy;
     webhookSecret?: string;
     maxUploadBytes: number;
+    /** Largest video upload on `POST /v1/jobs`. */
+    maxVideoBytes?: number;
+    /** STREAM_ALLOW_PRIVATE / STREAM_ALLOWED_HOSTS: where stream URLs may point. */
+    streamPolicy?: CallbackPolicy;
     maxPixels: number;
     maxJpegScans?: number;
     maxJpegScanPixels?: number;
@@ -102,6 +107,16 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs, guards }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads, guards));
+  app.use(
+    streamsRouter({
+      streams: new StreamStore(deps.redis, deps.keys),
+      redis: deps.redis,
+      resolveModel: (model) => deps.jobs.prepare('detect', model ? { model } : {}).model.id,
+      policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
+      redisTimeoutMs: deps.settings.redisTimeoutMs,
+      guards,
+    }),
+  );
   app.use(webuiRouter());
 
   app.use(notFound);

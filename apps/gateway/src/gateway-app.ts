@@ -165,11 +165,24 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const budget = new UploadBudget(config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()));
   telemetry.watchUploadBudget(() => budget.usedBytes);
   log.info('upload budget', { bytes: budget.capacityBytes });
+  if (config.MAX_VIDEO_BYTES > budget.capacityBytes)
+    log.warn('MAX_VIDEO_BYTES is larger than the upload budget: larger videos are refused (413)', {
+      maxVideoBytes: config.MAX_VIDEO_BYTES,
+      uploadBudgetBytes: budget.capacityBytes,
+    });
   const app = createApp({
     auth,
     submitLimit,
     redeliverLimit,
-    uploadBudget: uploadBudget(budget, config.MAX_UPLOAD_BYTES, telemetry),
+    // POST /v1/jobs also takes videos: its uploads may reserve up to MAX_VIDEO_BYTES.
+    uploadBudget: uploadBudget(
+      budget,
+      (req) =>
+        req.path === '/v1/jobs'
+          ? Math.max(config.MAX_UPLOAD_BYTES, config.MAX_VIDEO_BYTES)
+          : config.MAX_UPLOAD_BYTES,
+      telemetry,
+    ),
     epoch,
     log,
     telemetry,
@@ -188,6 +201,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       },
       webhookSecret: config.WEBHOOK_SECRET,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      maxVideoBytes: config.MAX_VIDEO_BYTES,
+      streamPolicy: { allowPrivate: config.STREAM_ALLOW_PRIVATE, allowedHosts: config.STREAM_ALLOWED_HOSTS },
       maxPixels: config.MAX_PIXELS,
       maxJpegScans: config.MAX_JPEG_SCANS,
       maxJpegScanPixels: config.MAX_JPEG_SCAN_PIXELS,

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@argus/config';
 import { JOB_CATALOG, TASKS, TaskSchema, type JobData, type JobReturn, type Task } from '@argus/contracts';
@@ -10,6 +10,7 @@ import {
   JobEvents,
   RedisEpoch,
   RedisKeys,
+  StreamStore,
   WorkerRegistry,
   bullPrefix,
   createQueue,
@@ -30,6 +31,8 @@ import { startJanitor } from './lifecycle/janitor';
 import { failedSnapshot } from './lifecycle/job-snapshot';
 import type { ProcessorDeps } from './processors/processor-deps';
 import { WorkerTelemetry } from './metrics/worker-telemetry';
+import { killAllFfmpeg } from './video/ffmpeg-process';
+import { StreamSupervisor } from './streams/stream-supervisor';
 
 type Processor = (job: Job<JobData, JobReturn>, deps: ProcessorDeps) => Promise<JobReturn>;
 
@@ -149,6 +152,9 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     config.RESULT_TTL_SECONDS,
     config.WEBHOOK_LOG_MAX_ENTRIES,
   );
+  // Shutdown stops running video jobs at once and hands them back to the queue (they resume
+  // elsewhere from their last chunk) instead of holding the worker open for a long video.
+  const stopping = new AbortController();
   const deps: ProcessorDeps = {
     blobs,
     keys,
@@ -156,11 +162,42 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     events,
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     log,
+    video: {
+      redis: connection,
+      ffmpeg: config.FFMPEG_PATH,
+      ffprobe: config.FFPROBE_PATH,
+      maxDurationSec: config.MAX_VIDEO_SECONDS,
+      maxPixels: config.MAX_PIXELS,
+      timeoutMs: config.VIDEO_TIMEOUT_MS,
+      chunkFrames: config.VIDEO_CHUNK_FRAMES,
+      stopping: stopping.signal,
+    },
   };
 
   // Jobs this process holds, with their lock tokens: a shutdown past its grace period
   // hands them back to the queue.
   const held: HeldJobs = new Map();
+
+  // Live streams (detect only): held under leases, spread over the workers.
+  const streams =
+    tasks.includes('detect') && config.STREAMS_PER_WORKER > 0
+      ? new StreamSupervisor(
+          new StreamStore(connection, keys),
+          {
+            store: new StreamStore(connection, keys),
+            // The same pixel budget and per-frame deadline as jobs, on the detect lane.
+            inference: bounded,
+            ffmpeg: config.FFMPEG_PATH,
+            eventsMax: config.STREAM_EVENTS_MAX,
+            defaultModel: manifest.models.find((m) => m.task === 'detect' && m.default)?.id ?? 'yolov8n',
+            log,
+          },
+          { workerId: id, leaseMs: config.STREAM_LEASE_MS, maxStreams: config.STREAMS_PER_WORKER },
+          log,
+        )
+      : undefined;
+  streams?.start();
+
   const workers = tasks.map((task) => {
     const processor = PROCESSORS[task];
     const worker = new Worker<JobData, JobReturn, Task>(
@@ -170,6 +207,14 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
         if (token) held.set(key, { job, token });
         try {
           return await processor(job, deps);
+        } catch (err) {
+          // A video stopped by shutdown goes back to the queue without using an attempt
+          // (as drainWithGrace does for the rest); another worker resumes its chunks.
+          if (stopping.signal.aborted && job.data.media === 'video' && token) {
+            await job.moveToWait(token);
+            throw new WaitingError();
+          }
+          throw err;
         } finally {
           held.delete(key);
         }
@@ -290,9 +335,16 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       loop.stop();
       stopJanitor();
       epoch.stop();
+      // Streams give up their leases at once, so another worker takes them over.
+      await streams?.close();
+      // Running videos stop now and are handed back (see the processor wrapper above).
+      stopping.abort(
+        new Error('the worker shut down mid-video; another attempt resumes from the last chunk'),
+      );
       // Held jobs get SHUTDOWN_GRACE_MS to finish; the rest go back to the queue at once.
       handedBack = (await drainWithGrace(workers, held, config.SHUTDOWN_GRACE_MS, log)).handedBack;
       if (deliveryWorker) await deliveryWorker.close();
+      killAllFfmpeg();
       await Promise.all([...taskQueues, webhookQueue].map((q) => q.close()));
       await registry.remove(id).catch(() => undefined);
       await telemetry.close();

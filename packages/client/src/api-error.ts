@@ -17,6 +17,8 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'image_too_large',
   'image_too_complex',
+  'invalid_video',
+  'video_too_long',
   'lost',
   'idempotency_conflict',
   'invalid_image',

@@ -386,6 +386,27 @@ export const EnvSchema = z.object({
   HTTP_MAX_CONNECTIONS: int(4096, 1),
   /** How often gateways and workers check the Redis epoch key (data loss detection). */
   REDIS_EPOCH_CHECK_MS: int(5_000, 100),
+  /** Video jobs (issue 19). Largest video upload; images keep MAX_UPLOAD_BYTES. */
+  MAX_VIDEO_BYTES: int(200 * 1024 * 1024, 1),
+  /** Longest video accepted, checked with ffprobe before any frame is decoded. */
+  MAX_VIDEO_SECONDS: int(3_600, 1),
+  /** Deadline of one video job attempt (probe, decode, render); each ffmpeg gets what is left, then is killed. */
+  VIDEO_TIMEOUT_MS: int(30 * 60_000, 1_000),
+  /** Frames per stored chunk: a worker killed mid-video resumes after the last whole chunk. */
+  VIDEO_CHUNK_FRAMES: int(16, 1, 1_000),
+  /** Debian's ffmpeg and ffprobe (apt install ffmpeg); a path or a name on PATH. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  /** Live streams: let stream URLs reach private and loopback addresses (development, tests). */
+  STREAM_ALLOW_PRIVATE: envBoolean(false),
+  /** Stream hosts allowed even when they resolve to private addresses (an internal camera). */
+  STREAM_ALLOWED_HOSTS: csv([]),
+  /** A worker's hold on a stream; renewed every third of it. Another worker takes over after it lapses. */
+  STREAM_LEASE_MS: int(6_000, 500),
+  /** Streams one worker process holds at most. */
+  STREAMS_PER_WORKER: int(4, 0, 100),
+  /** Processed-frame events kept per stream (a capped Redis stream). */
+  STREAM_EVENTS_MAX: int(1_000, 10),
 
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),

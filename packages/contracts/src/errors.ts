@@ -27,6 +27,10 @@ export const ERROR_STATUS = {
   /** The same Idempotency-Key was used with a different request. */
   idempotency_conflict: 422,
   invalid_image: 422,
+  /** The video cannot be probed or decoded (truncated, corrupt); the message quotes ffmpeg. */
+  invalid_video: 422,
+  /** The video has more sampled frames than `maxFrames`, or runs longer than `MAX_VIDEO_SECONDS`. */
+  video_too_long: 422,
   /** The API key's request rate is used up for now (token bucket). */
   rate_limited: 429,
   /** The API key's daily job quota is used up. */

@@ -148,6 +148,8 @@ export const JobDataSchema = z.object({
   submittedAt: z.number(),
   /** Id of the API key that submitted the job; only it (and admin keys) may see it. Absent in open mode. */
   owner: z.string().optional(),
+  /** `video`: the blob is a video (MP4/MOV/WebM/MKV) and `options` carry fps and maxFrames too. */
+  media: z.enum(['image', 'video']).optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

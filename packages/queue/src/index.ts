@@ -9,3 +9,4 @@ export * from './rate-limiter';
 export * from './delivery-log';
 export * from './job-id';
 export * from './redis-epoch';
+export * from './stream-store';

@@ -71,6 +71,41 @@ export class RedisKeys {
     return `${this.prefix}:cancel:${jobId}`;
   }
 
+  /**
+   * A running video job's stored chunks (a list of JSON frame results, in frame order) and
+   * its resume point (frames done + tracker state). Written together in one MULTI, so they
+   * share the job's hash tag; deleted when the job ends.
+   */
+  videoChunks(jobId: string): string {
+    return `${this.prefix}:video:{${jobId}}:chunks`;
+  }
+
+  videoResume(jobId: string): string {
+    return `${this.prefix}:video:{${jobId}}:resume`;
+  }
+
+  /** Ids of the registered live streams (a set). */
+  streams(): string {
+    return `${this.prefix}:streams`;
+  }
+
+  /**
+   * One live stream: its registration and state (a hash), the lease of the worker that holds
+   * it (a string with a TTL), and its processed-frame events (a Redis stream, capped).
+   * Deleting the stream deletes all three.
+   */
+  stream(id: string): string {
+    return `${this.prefix}:stream:{${id}}`;
+  }
+
+  streamLease(id: string): string {
+    return `${this.prefix}:stream:{${id}}:lease`;
+  }
+
+  streamEvents(id: string): string {
+    return `${this.prefix}:stream:{${id}}:events`;
+  }
+
   /** An Idempotency-Key (hashed) → the job it created and the request's fingerprint. */
   idempotency(keyHash: string): string {
     return `${this.prefix}:idempotency:${keyHash}`;

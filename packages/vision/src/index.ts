@@ -22,3 +22,6 @@ export * from './parse-fusion';
 export * from './pose-decode';
 export * from './pose-draw';
 export * from './garment-split';
+export * from './video-format';
+export * from './track-motion';
+export * from './byte-tracker';

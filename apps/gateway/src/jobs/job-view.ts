@@ -11,6 +11,9 @@ import {
 export interface JobProgress {
   stage: string;
   percent: number;
+  /** Video jobs: sampled frames processed so far, and in all. */
+  framesDone?: number;
+  framesTotal?: number;
 }
 
 /** What `GET /v1/jobs/:id` answers. */
@@ -40,6 +43,9 @@ export interface JobLinks {
   labels?: string;
   /** Parse: one binary mask PNG per person, in `persons` order; segment: one per instance. */
   masks?: string[];
+  /** Video: the annotated MP4 (boxes with track ids) and a contact sheet of sampled frames. */
+  video?: string;
+  contactSheet?: string;
 }
 
 /** BullMQ's states folded into the four a client needs. */
@@ -66,6 +72,8 @@ export function linksFor(
 ): JobLinks {
   const self = `/v1/jobs/${id}`;
   if (!result || typeof result !== 'object') return { self };
+  if ((result as { media?: unknown }).media === 'video')
+    return { self, video: `${self}/annotated.mp4`, contactSheet: `${self}/contact-sheet.jpg` };
   if (task === 'detect')
     return options.overlay === true ? { self, overlay: `${self}/overlay.png` } : { self };
   if (task === 'segment') {
@@ -123,7 +131,11 @@ function normaliseProgress(raw: unknown, status: JobStatus): JobProgress {
   if (status === 'canceled') return { stage: 'canceled', percent: 0 };
   if (raw && typeof raw === 'object' && 'stage' in raw && 'percent' in raw) {
     const p = raw as JobProgress;
-    return { stage: String(p.stage), percent: Number(p.percent) };
+    const frames =
+      typeof p.framesDone === 'number'
+        ? { framesDone: p.framesDone, framesTotal: Number(p.framesTotal) }
+        : {};
+    return { stage: String(p.stage), percent: Number(p.percent), ...frames };
   }
   return { stage: status === 'active' ? 'decoding' : 'queued', percent: 0 };
 }

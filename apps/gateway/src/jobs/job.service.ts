@@ -11,6 +11,8 @@ import {
   type JobSnapshot,
   type Priority,
   type Task,
+  type VideoOptions,
+  VIDEO_CACHE_KEY_OPTIONS,
 } from '@argus/contracts';
 import type { Manifest } from '@argus/models';
 import { resolveModel } from '@argus/models';
@@ -54,7 +56,7 @@ export interface JobServiceDeps {
 
 export interface SubmitInput {
   task: Task;
-  /** The upload as received. */
+  /** The upload as received: an image, or a video when `video` is set. */
   bytes: Buffer;
   /** Its MD5, when the caller already has it. */
   md5?: string;
@@ -63,6 +65,8 @@ export interface SubmitInput {
    * with a cached result were checked when that result was made.
    */
   checkImage: (bytes: Buffer) => Promise<unknown>;
+  /** Set for a video upload: its sampling options (the worker probes and decodes it). */
+  video?: VideoOptions;
   /** Raw form fields; validated here with the task's schema. */
   fields: Record<string, unknown>;
   requestId: string;
@@ -176,14 +180,22 @@ export class JobService {
     const { task } = input;
     const owner = ownerOf(input.access);
     // The hit path: remembered options, the MD5, one Redis read, the answer.
-    const { options, model } = this.prepare(task, input.fields);
+    const prepared = this.prepare(task, input.fields);
+    const { model } = prepared;
+    // A video's sampling options are part of its options (and of its cache key). The
+    // remembered options are shared, so they are copied, never changed.
+    const options: Record<string, unknown> = input.video
+      ? { ...prepared.options, media: 'video', ...input.video }
+      : prepared.options;
     const md5 = input.md5 ?? md5Hex(input.bytes);
     const resultKey = this.deps.keys.result({
       task,
       modelId: model.id,
       modelSha256: model.sha256,
       options,
-      cacheKeyOptions: JOB_CATALOG[task].cacheKeyOptions,
+      cacheKeyOptions: input.video
+        ? [...JOB_CATALOG[task].cacheKeyOptions, ...VIDEO_CACHE_KEY_OPTIONS]
+        : JOB_CATALOG[task].cacheKeyOptions,
       md5,
     });
 
@@ -235,6 +247,7 @@ export class JobService {
       requestId: input.requestId,
       submittedAt: Date.now(),
       ...(owner && { owner }),
+      ...(input.video ? { media: 'video' as const } : {}),
     };
     // Identical uploads in flight from one key share one job: BullMQ deduplicates on the
     // result key (and the owner) and hands back the job already holding it. Two keys never

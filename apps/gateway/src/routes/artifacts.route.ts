@@ -47,5 +47,17 @@ export function artifactsRouter(jobs: JobService): Router {
     for (let i = 0; i < mask.length; i++) if (mask[i]) mask[i] = 255;
     sendPng(res, encodeGrayPng(mask, width, height));
   });
+  // Video jobs: the annotated MP4 and the contact sheet (see docs in README, "Video jobs").
+  // Same owner scoping as every artifact: another key's video is a 404.
+  router.get('/v1/jobs/:id/annotated.mp4', async (req, res) => {
+    const bytes = await jobs.artifact(String(req.params.id), 'annotated.mp4', accessOf(req));
+    res.type('video/mp4').setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(bytes);
+  });
+  router.get('/v1/jobs/:id/contact-sheet.jpg', async (req, res) => {
+    const bytes = await jobs.artifact(String(req.params.id), 'contact-sheet.jpg', accessOf(req));
+    res.type('image/jpeg').setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(bytes);
+  });
   return router;
 }

@@ -11,6 +11,7 @@ import { isTerminal, preferWaitSeconds, waitForView, waitSecondsFromQuery } from
 import type { JobWaiters } from '../jobs/job-waiters';
 import { multipartImage } from '../uploads/multipart-image';
 import { validateImage } from '../uploads/validate-image';
+import { validateVideo } from '../uploads/validate-video';
 
 export interface UploadSettings {
   maxUploadBytes: number;
@@ -18,6 +19,8 @@ export interface UploadSettings {
   /** Decode-cost bounds of JPEGs (422 image_too_complex). */
   maxJpegScans?: number;
   maxJpegScanPixels?: number;
+  /** Largest video upload (`POST /v1/jobs` only); images stay under `maxUploadBytes`. */
+  maxVideoBytes?: number;
   /** Told of each upload read and each accepted submission (the gateway's metrics). */
   observer?: SubmitObserver;
 }
@@ -52,16 +55,27 @@ export async function submitFromRequest(
   task: Task,
   fields: Record<string, unknown> = req.body as Record<string, unknown>,
   extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
+  acceptVideo = false,
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
+  const bytes = req.file!.buffer;
+  // A video is recognised by its magic bytes (cheap, no decoding); the worker probes it.
+  const video = acceptVideo ? validateVideo(bytes, task, fields, settings.maxVideoBytes ?? 0) : null;
+  // On /v1/jobs multer admits up to the video limit; an image must still fit its own.
+  if (!video && bytes.length > settings.maxUploadBytes) {
+    throw new AppError('payload_too_large', `the file is larger than ${settings.maxUploadBytes} bytes`);
+  }
   const outcome = await jobs.submit({
     task,
-    bytes: req.file!.buffer,
-    checkImage: (bytes) =>
-      validateImage(bytes, settings.maxPixels, {
-        maxJpegScans: settings.maxJpegScans,
-        maxJpegScanPixels: settings.maxJpegScanPixels,
-      }),
+    bytes,
+    checkImage: video
+      ? async () => undefined
+      : (upload) =>
+          validateImage(upload, settings.maxPixels, {
+            maxJpegScans: settings.maxJpegScans,
+            maxJpegScanPixels: settings.maxJpegScanPixels,
+          }),
+    video: video?.options,
     fields,
     requestId: req.requestId,
     access: accessOf(req),
@@ -103,11 +117,15 @@ export function jobsRouter(
 ): Router {
   const router = strictRouter();
 
+  // The body may be a video, so multer's bound is the larger of the two limits; the image
+  // limit is checked again once the upload is known to be an image (submitFromRequest).
+  // Memory stays bounded by the upload budget, which reserves up to this bound.
+  const uploadLimit = { maxUploadBytes: Math.max(settings.maxUploadBytes, settings.maxVideoBytes ?? 0) };
   // The limit comes before the upload is read: a client over its rate costs no upload.
   router.post(
     '/v1/jobs',
     guards.submitLimit,
-    multipartImage('image', settings),
+    multipartImage('image', uploadLimit),
     async (req: Request, res: Response) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const task = taskFrom(body);
@@ -139,7 +157,7 @@ export function jobsRouter(
 
       const rawKey = req.get('idempotency-key');
       if (!rawKey) {
-        await send(await submitFromRequest(req, jobs, settings, task, body, extra), false);
+        await send(await submitFromRequest(req, jobs, settings, task, body, extra, true), false);
         return;
       }
       const key = IdempotencyStore.validateKey(rawKey);
@@ -162,7 +180,7 @@ export function jobsRouter(
       }
       let outcome: SubmitOutcome;
       try {
-        outcome = await submitFromRequest(req, jobs, settings, task, body, extra);
+        outcome = await submitFromRequest(req, jobs, settings, task, body, extra, true);
         await idempotency.complete(owner, key, fingerprint, outcome.view.id);
       } catch (err) {
         await idempotency.release(owner, key, fingerprint).catch(() => undefined);

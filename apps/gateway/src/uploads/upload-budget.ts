@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { AppError, type ErrorBody } from '@argus/contracts';
 
 /** Told of each refusal (the gateway's metrics). */
@@ -44,9 +44,11 @@ export class UploadBudget {
  */
 export function uploadBudget(
   budget: UploadBudget,
-  maxUploadBytes: number,
+  /** The route's per-upload limit (POST /v1/jobs also takes videos, up to MAX_VIDEO_BYTES). */
+  maxUploadBytes: number | ((req: Request) => number),
   observer?: UploadBudgetObserver,
 ): RequestHandler {
+  const limitOf = typeof maxUploadBytes === 'number' ? () => maxUploadBytes : maxUploadBytes;
   return (req, res, next) => {
     let held = 0;
     let released = false;
@@ -61,7 +63,19 @@ export function uploadBudget(
     if (Number.isFinite(declared) && declared > 0) {
       // More than the per-upload limit is refused by multer (413) without being stored:
       // reserve at most that limit plus the form's fields.
-      const bytes = Math.min(declared, maxUploadBytes + 64 * 1024);
+      const bytes = Math.min(declared, limitOf(req) + 64 * 1024);
+      if (bytes > budget.capacityBytes) {
+        // Larger than the whole budget (a big video on a small gateway): a retry can never
+        // be admitted, so this is 413, not 503 + Retry-After.
+        res.setHeader('Connection', 'close');
+        next(
+          new AppError(
+            'payload_too_large',
+            `the upload (${declared} bytes) is larger than this gateway's upload budget (${budget.capacityBytes} bytes)`,
+          ),
+        );
+        return;
+      }
       if (!budget.tryReserve(bytes)) {
         observer?.budgetRefused('content-length');
         res.setHeader('Connection', 'close');

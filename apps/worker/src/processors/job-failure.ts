@@ -4,6 +4,8 @@ import { AppError, formatFailure, type ErrorCode } from '@argus/contracts';
 /** Codes that mean "this input will never work": retrying would only waste a worker. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set([
   'invalid_image',
+  'invalid_video',
+  'video_too_long',
   'image_too_large',
   'unsupported_media_type',
   'invalid_option',
