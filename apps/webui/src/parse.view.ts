@@ -10,6 +10,8 @@ import type { ResultView } from './detect.view.js';
 import { percent } from './detect.view.js';
 import { canvasBlob, h, perFrame } from './dom.js';
 import { blend, buildLayers, type ParseLayers } from './parse-layers.js';
+// The server's skeleton edges, from the dependency-free pose decoder in packages/vision.
+import { COCO_SKELETON } from '../../../packages/vision/src/pose-decode.js';
 
 export interface ParseViewInput {
   result: ParseResult;
@@ -239,26 +241,6 @@ export function parseView(input: ParseViewInput): ResultView {
   };
 }
 
-/** PoseNet's skeleton edges over COCO keypoint indices (as `COCO_SKELETON` in packages/vision). */
-const SKELETON: readonly (readonly [number, number])[] = [
-  [5, 6],
-  [5, 7],
-  [7, 9],
-  [6, 8],
-  [8, 10],
-  [5, 11],
-  [6, 12],
-  [11, 12],
-  [11, 13],
-  [13, 15],
-  [12, 14],
-  [14, 16],
-  [0, 1],
-  [0, 2],
-  [1, 3],
-  [2, 4],
-];
-
 /** Draws each shown person's keypoints (score ≥ 0.3) and skeleton onto the overlay canvas. */
 function drawPoses(
   ctx: CanvasRenderingContext2D,
@@ -272,7 +254,7 @@ function drawPoses(
     const kps = person.keypoints;
     if (!kps || hidden.has(person.id)) continue;
     ctx.strokeStyle = '#ffffff';
-    for (const [a, b] of SKELETON) {
+    for (const [a, b] of COCO_SKELETON) {
       if (kps[a].score < 0.3 || kps[b].score < 0.3) continue;
       ctx.beginPath();
       ctx.moveTo(kps[a].x, kps[a].y);

@@ -1,15 +1,8 @@
-import { iou } from './nms';
+import { iou, type ScoredBox } from './nms';
 import { predictMotion, startMotion, updateMotion, type MotionState } from './track-motion';
 
 /** One detection offered to the tracker: corners in pixels, detector score and class. */
-export interface TrackInput {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  score: number;
-  classId: number;
-}
+export type TrackInput = Omit<ScoredBox, 'anchor'>;
 
 /** ByteTrack's knobs; the defaults are the paper's, with buffers counted in processed frames. */
 export interface TrackerOptions {
