@@ -31,7 +31,7 @@ const dir = tempDir('video-api');
 const workerTmp = path.join(dir, 'worker-tmp');
 fs.mkdirSync(workerTmp);
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'video');
-const TASKS = { WORKER_TASKS: 'detect,parse', WORKER_MODELS: 'yolov8n,bodypix-075' };
+const TASKS = { WORKER_TASKS: 'detect,parse', WORKER_MODELS: 'yolov8n,bodypix-075-sch' };
 
 let platform: Platform;
 let worker: ProcessHandle;
