@@ -19,3 +19,5 @@ export * from './parse-fusion';
 export * from './pose-decode';
 export * from './pose-draw';
 export * from './garment-split';
+export * from './colour-grow';
+export * from './mask-extend';
