@@ -5,11 +5,13 @@
  * worker's pipeline in `crops` mode. Prints one table; `--write` puts it into docs/parse.md
  * between the `eval:parse` markers. Deterministic: a rerun gives the same numbers.
  *
- * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --limit=<n>  --datasets=ccp,cihp
+ * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --offset=<k> (start at the k-th)  --limit=<n>  --datasets=ccp,cihp
  *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>
  *        --leg-none=pants|leg  --arm-none=clothes|arm  --torso-skin=clothes|face
  *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
- *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off  --write  --json
+ *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off
+ *        --extend=<0–1, 0 = off>  --extend-feet=<0–1, 0 = off>  --hair-colour=<rgb distance, 0 = off>
+ *        --shoe-colour=<rgb distance, 0 = off>  --gate-feet=on|off  --write  --json
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const datasets = (flag(args, 'datasets') ?? 'ccp,cihp').split(',');
   const every = numberFlag(args, 'every') ?? 1;
   const limit = numberFlag(args, 'limit') ?? Infinity;
+  const offset = numberFlag(args, 'offset') ?? 0;
   const ccpDir = dataDir('CCP_DIR', 'ccp_dev');
   const fusion: FusionRules = {
     legNone: oneOf(args, 'leg-none', ['pants', 'leg'] as const) ?? DEFAULT_FUSION_RULES.legNone,
@@ -102,7 +105,16 @@ async function main(): Promise<void> {
     skirtFill: numberFlag(args, 'skirt') ?? DEFAULT_FUSION_RULES.skirtFill,
     sameGarment: numberFlag(args, 'same-garment') ?? DEFAULT_FUSION_RULES.sameGarment,
     noneGate: numberFlag(args, 'none-gate') ?? DEFAULT_FUSION_RULES.noneGate,
-    faceSplit: (oneOf(args, 'face-split', ['on', 'off'] as const) ?? 'on') === 'on',
+    faceSplit:
+      (oneOf(args, 'face-split', ['on', 'off'] as const) ??
+        (DEFAULT_FUSION_RULES.faceSplit ? 'on' : 'off')) === 'on',
+    extendThreshold: numberFlag(args, 'extend') ?? DEFAULT_FUSION_RULES.extendThreshold,
+    extendFeet: numberFlag(args, 'extend-feet') ?? DEFAULT_FUSION_RULES.extendFeet,
+    hairColour: numberFlag(args, 'hair-colour') ?? DEFAULT_FUSION_RULES.hairColour,
+    gateFeet:
+      (oneOf(args, 'gate-feet', ['on', 'off'] as const) ?? (DEFAULT_FUSION_RULES.gateFeet ? 'on' : 'off')) ===
+      'on',
+    shoeColour: numberFlag(args, 'shoe-colour') ?? DEFAULT_FUSION_RULES.shoeColour,
     growHair:
       (oneOf(args, 'grow-hair', ['on', 'off'] as const) ?? (DEFAULT_FUSION_RULES.growHair ? 'on' : 'off')) ===
       'on',
@@ -118,7 +130,7 @@ async function main(): Promise<void> {
     const scores = await evaluateBuckets({
       modelsDir: config.MODELS_DIR,
       modelId,
-      ccp: datasets.includes('ccp') ? listCcp(ccpDir, every, limit) : undefined,
+      ccp: datasets.includes('ccp') ? listCcp(ccpDir, every, limit, offset) : undefined,
       ccpMapping: datasets.includes('ccp') ? readCcpMapping(path.join(ccpDir, 'to_lip.tsv')) : undefined,
       cihp: datasets.includes('cihp') ? listCihpSamples(dataDir('CIHP_DIR', 'cihp_val5')) : undefined,
       tuning,
@@ -135,7 +147,7 @@ async function main(): Promise<void> {
   }
   const ccpCount = rows.find((r) => r.ccp)?.ccp?.images ?? 0;
   const table = formatTable(rows);
-  const caption = `ccp_dev: ${ccpCount} photos (every ${every}), crops mode, threshold ${numberFlag(args, 'threshold') ?? 0.5}; cihp_val5: 5 photos.`;
+  const caption = `ccp_dev: ${ccpCount} photos (every ${every}${offset ? `, offset ${offset}` : ''}), crops mode, threshold ${numberFlag(args, 'threshold') ?? 0.5}; cihp_val5: 5 photos.`;
   console.log(`${caption}\n\n${table}`);
   if (args.includes('--write')) {
     const doc = path.join(REPO_ROOT, 'docs', 'parse.md');

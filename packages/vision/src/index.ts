@@ -25,3 +25,5 @@ export * from './garment-split';
 export * from './video-format';
 export * from './track-motion';
 export * from './byte-tracker';
+export * from './colour-grow';
+export * from './mask-extend';

@@ -84,7 +84,9 @@ export interface FusionRules {
   skirtFill: number;
   /**
    * A pixel the segmenter sees as nothing and BodyPix calls a person with less than this
-   * probability is background: BodyPix's mask spills a little around people. 0 = off.
+   * probability is background: BodyPix's mask spills a little around people. Never on the
+   * face or the feet (dark hair and dark shoes are often "nothing"), nor on a person the
+   * segmenter sees as all background. 0 = off.
    */
   noneGate: number;
   /** Keep non-skin below the face's centre Face (beard, shadow); off: all non-skin on the head is Hair. */
@@ -93,6 +95,20 @@ export interface FusionRules {
   growHair: boolean;
   /** Split top from bottom garment by colour (`garment-split.ts`); the value is the same-garment RGB distance, 0 = off. */
   sameGarment: number;
+  /**
+   * BodyPix's person mask is stride-16 coarse and cuts long hair, shoes and garment edges: a
+   * pixel BodyPix calls a person with at least this probability (below the threshold) joins the
+   * person when the segmenter sees skin, clothes or hair there (`extendPersonMask`). 0 = off.
+   */
+  extendThreshold: number;
+  /** The same for BodyPix's feet whatever the segmenter says (dark shoes are often "nothing"). 0 = off. */
+  extendFeet: number;
+  /** Grow the head's Hair over torso and arm clothes of the hair's colour (`growByColour`): the RGB distance, 0 = off. */
+  hairColour: number;
+  /** `noneGate` applies to the feet too (off: dark shoes the segmenter misses stay). */
+  gateFeet: boolean;
+  /** Grow the feet's shoes up over lower-leg pixels of the shoes' colour (`growByColour`): the RGB distance, 0 = off. */
+  shoeColour: number;
 }
 
 export const DEFAULT_FUSION_RULES: FusionRules = {
@@ -102,9 +118,14 @@ export const DEFAULT_FUSION_RULES: FusionRules = {
   gloveFraction: 0.8,
   skirtFill: 0.6,
   sameGarment: 40,
-  noneGate: 0,
+  noneGate: 0.9,
   growHair: false,
   faceSplit: false,
+  extendThreshold: 0,
+  extendFeet: 0,
+  hairColour: 25,
+  gateFeet: false,
+  shoeColour: 0,
 };
 
 /** Per-person decisions that look at a whole region, not one pixel. */
@@ -229,12 +250,21 @@ export function fuseLabels(
   const out = new Uint8Array(parts.length);
   const table = fusionTable(decisions, rules);
   const face = rules.faceSplit ? decisions.face : null;
+  // A person the segmenter sees as all background keeps BodyPix's geometry: no gate then.
+  const gate = personProb && rules.noneGate > 0 && seesPerson(parts, sch) ? personProb : undefined;
+  const gateFeet = rules.gateFeet;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (p === 0) continue;
     const s = sch[i];
     // Not on the head or the feet: there "nothing" is usually dark hair or dark shoes.
-    if (s === SCH.none && personProb && personProb[i] < rules.noneGate && GATED[p - 1]) continue;
+    if (
+      s === SCH.none &&
+      gate &&
+      gate[i] < rules.noneGate &&
+      (GATED[p - 1] || (gateFeet && BODYPIX_REGION[p - 1] === REGION.foot))
+    )
+      continue;
     let label = table[(p - 1) * 4 + s];
     if (label === LIP.Hair && face && s !== SCH.hair && BODYPIX_REGION[p - 1] === REGION.face) {
       const x = i % width;
@@ -244,6 +274,12 @@ export function fuseLabels(
     out[i] = label;
   }
   return out;
+}
+
+/** Whether the segmenter sees anything (skin, clothes or hair) on the person's pixels. */
+function seesPerson(parts: Uint8Array, sch: Uint8Array): boolean {
+  for (let i = 0; i < parts.length; i++) if (parts[i] !== 0 && sch[i] !== SCH.none) return true;
+  return false;
 }
 
 /** `table[part·4 + sch]` = LIP id, for the 24 parts and 4 segmenter classes. */

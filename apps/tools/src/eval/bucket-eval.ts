@@ -191,14 +191,14 @@ export interface Sample {
 }
 
 /** `ccp_dev`: images/NNNN.jpg with labels/NNNN.png; every `every`-th (sorted), at most `limit`. */
-export function listCcp(dir: string, every = 1, limit = Infinity): Sample[] {
+export function listCcp(dir: string, every = 1, limit = Infinity, offset = 0): Sample[] {
   const imgDir = path.join(dir, 'images');
   if (!fs.existsSync(imgDir)) throw new Error(`ccp_dev not found: ${imgDir} does not exist (set CCP_DIR)`);
   return fs
     .readdirSync(imgDir)
     .filter((f) => f.endsWith('.jpg'))
     .sort()
-    .filter((_, i) => i % every === 0)
+    .filter((_, i) => i % every === offset % every)
     .slice(0, limit)
     .map((f) => {
       const id = f.replace(/\.jpg$/, '');

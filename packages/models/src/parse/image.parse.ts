@@ -158,12 +158,25 @@ export async function runParseWith(
   t = performance.now();
   const stride = entry.preprocess.stride ?? 16;
   const canvas = createPersonCanvas(image.width, image.height);
+  // One segmenter run shared by a crowd sees each person at a fraction of the resolution: its
+  // "nothing" at a person's edge and its hair colours are too coarse for the none gate and the
+  // hair growth (cihp_val5: shoes 0.21 → 0 with them, docs/parse.md).
+  const sharedRules = { ...tuning.fusion, noneGate: 0, hairColour: 0 };
   const decode = (i: number, prob?: Float32Array): Uint8Array => {
     const job = jobs[i];
     if (!clothesEntry) return decodeParseJob(outputs[i], job, models.parts, opts.threshold, prob);
-    const k = clothesJobs.length === jobs.length ? i : 0;
+    const perCrop = clothesJobs.length === jobs.length;
+    const k = perCrop ? i : 0;
     const sch = decodeClothesOf(clothesOut[k], clothesJobs[k], job, tuning.clothesThreshold);
-    return fuseParseJob(image, outputs[i], job, opts.threshold, sch, tuning.fusion, prob);
+    return fuseParseJob(
+      image,
+      outputs[i],
+      job,
+      opts.threshold,
+      sch,
+      perCrop ? tuning.fusion : sharedRules,
+      prob,
+    );
   };
   let persons: ParsedPerson[];
   if (mode === 'crops') {

@@ -1,9 +1,14 @@
 import {
   decideFusion,
+  decodeThreshold,
+  extendPersonMask,
   decodeParseLogits,
   decodeSinglePose,
   fuseLabels,
   growHair,
+  growByColour,
+  HAIR_GROWTH,
+  SHOE_GROWTH,
   regionAxisMap,
   schClasses,
   upsampleBilinear,
@@ -78,13 +83,21 @@ export function fuseParseJob(
 ): Uint8Array {
   const width = rect.x2 - rect.x1;
   const prob = personProb ?? new Float32Array(width * (rect.y2 - rect.y1));
-  const partIds = decodeParseJob(parts, job, { classToLabel: PART_IDS }, threshold, prob, rect);
+  const low = decodeThreshold(threshold, rules);
+  const partIds = decodeParseJob(parts, job, { classToLabel: PART_IDS }, low, prob, rect);
+  if (low < threshold) extendPersonMask(partIds, prob, sch, threshold, rules);
   const decisions = decideFusion(partIds, sch, width, rules);
   const labels = fuseLabels(partIds, sch, width, decisions, rules, prob);
   if (rules.growHair) growHair(labels, partIds, sch, width);
-  if (rules.sameGarment > 0) {
+  const rgb =
+    rules.hairColour > 0 || rules.shoeColour > 0 || rules.sameGarment > 0 ? cropRgb(image, rect) : undefined;
+  if (rgb && rules.hairColour > 0)
+    growByColour(labels, partIds, sch, rgb, width, { ...HAIR_GROWTH, maxDistance: rules.hairColour });
+  if (rgb && rules.shoeColour > 0)
+    growByColour(labels, partIds, sch, rgb, width, { ...SHOE_GROWTH, maxDistance: rules.shoeColour });
+  if (rgb && rules.sameGarment > 0) {
     const garments = { ...DEFAULT_GARMENT_RULES, sameGarment: rules.sameGarment };
-    splitGarments(labels, partIds, sch, cropRgb(image, rect), width, decisions.closed, garments);
+    splitGarments(labels, partIds, sch, rgb, width, decisions.closed, garments);
   }
   return labels;
 }
