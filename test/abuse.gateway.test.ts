@@ -83,7 +83,9 @@ describe('an upload flood against the in-flight budget', () => {
     const refused = answers.filter((a) => a.status === 503);
     expect(accepted.length + refused.length).toBe(CLIENTS); // nothing else, no dropped client
     expect(accepted.length).toBeGreaterThan(0);
-    expect(refused.length).toBeGreaterThan(CLIENTS / 2);
+    // How many fit depends on how fast the accepted ones are stored (24 of 240 on a loaded
+    // machine, 171 on a quiet one): the bound is on the bytes held, asserted below.
+    expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) {
       expect(r.body.error.code).toBe('overloaded');
       expect(Number(r.retryAfter)).toBeGreaterThan(0);
