@@ -21,6 +21,7 @@ import {
 } from './onnx-io';
 import { attrInts, attrString, type TfjsGraph, type TfjsWeight } from './tfjs-graph';
 import type { ModelProto } from './onnx-io';
+import { BODYPIX24_PARTS } from '@argus/vision';
 
 /** TF output node → ONNX output name, in the order the outputs are declared. */
 const OUTPUTS: readonly [string, string, number][] = [
@@ -32,33 +33,6 @@ const OUTPUTS: readonly [string, string, number][] = [
   ['MobilenetV1/displacement_fwd_2/BiasAdd', 'displacement_fwd', 32],
   ['MobilenetV1/displacement_bwd_2/BiasAdd', 'displacement_bwd', 32],
   ['float_part_offsets', 'part_offsets', 48],
-];
-
-export const BODYPIX_PART_NAMES = [
-  'left_face',
-  'right_face',
-  'left_upper_arm_front',
-  'left_upper_arm_back',
-  'right_upper_arm_front',
-  'right_upper_arm_back',
-  'left_lower_arm_front',
-  'left_lower_arm_back',
-  'right_lower_arm_front',
-  'right_lower_arm_back',
-  'left_hand',
-  'right_hand',
-  'torso_front',
-  'torso_back',
-  'left_upper_leg_front',
-  'left_upper_leg_back',
-  'right_upper_leg_front',
-  'right_upper_leg_back',
-  'left_lower_leg_front',
-  'left_lower_leg_back',
-  'right_lower_leg_front',
-  'right_lower_leg_back',
-  'left_foot',
-  'right_foot',
 ];
 
 const INPUT = 'image';
@@ -173,7 +147,7 @@ export function convertBodyPix(graph: TfjsGraph, weights: Map<string, TfjsWeight
     metadataProps: [
       { key: 'source', value: 'TF.js BodyPix 2.0 MobileNetV1 (model-stride16.json)' },
       { key: 'preprocess', value: 'RGB, NCHW, x/127.5-1, H and W = 16k+1' },
-      { key: 'part_names', value: BODYPIX_PART_NAMES.join(',') },
+      { key: 'part_names', value: BODYPIX24_PARTS.join(',') },
       { key: 'batch', value: 'dynamic' },
     ],
   });

@@ -220,14 +220,23 @@ export async function detectImageWith(
     count: detections.length,
     image: { width: prepared.letterbox.srcWidth, height: prepared.letterbox.srcHeight },
     model: { id: model.entry.id, sha256: model.entry.sha256 },
-    timings: {
-      decodeMs: round1(prepared.decodeMs),
-      preMs: round1(prepared.preMs),
-      batchWaitMs: round1(batch.waitMs),
-      batchSize: batch.size,
-      inferMs: round1(batch.runMs),
-      postMs: round1(done - postStart),
-    },
+    timings: stageTimings(prepared, batch, done - postStart),
+  };
+}
+
+/** A letterboxed model's per-stage timings, rounded to 0.1 ms (detect and segment). */
+export function stageTimings(
+  prepared: Pick<PreparedImage, 'decodeMs' | 'preMs'>,
+  batch: BatchStats,
+  postMs: number,
+): DetectTimings {
+  return {
+    decodeMs: round1(prepared.decodeMs),
+    preMs: round1(prepared.preMs),
+    batchWaitMs: round1(batch.waitMs),
+    batchSize: batch.size,
+    inferMs: round1(batch.runMs),
+    postMs: round1(postMs),
   };
 }
 

@@ -17,7 +17,13 @@ import {
   type ScoredBox,
 } from '@argus/vision';
 import type { ModelEntry } from './manifest.schema';
-import { detectInputDims, preprocessDetect, toDetections, type NetworkRun } from './detect.pipeline';
+import {
+  detectInputDims,
+  preprocessDetect,
+  stageTimings,
+  toDetections,
+  type NetworkRun,
+} from './detect.pipeline';
 
 /**
  * YOLOv8-seg: preprocess as detection (letterbox), run, then decode boxes with their anchor,
@@ -158,16 +164,7 @@ export async function segmentImageWith(
       count: instances.length,
       image: { width: lb.srcWidth, height: lb.srcHeight },
       model: { id: model.entry.id, sha256: model.entry.sha256 },
-      timings: {
-        decodeMs: round1(prepared.decodeMs),
-        preMs: round1(prepared.preMs),
-        batchWaitMs: round1(batch.waitMs),
-        batchSize: batch.size,
-        inferMs: round1(batch.runMs),
-        postMs: round1(done - postStart),
-      },
+      timings: stageTimings(prepared, batch, done - postStart),
     },
   };
 }
-
-const round1 = (v: number) => Math.round(v * 10) / 10;
