@@ -4,7 +4,7 @@ import type { BenchPlan, SettingsCell } from './bench-plan';
 import type { CeilingResult } from './ceiling';
 import type { LoadResult } from './http-load';
 import type { CpuShares, MachineInfo } from './proc-stats';
-import { fmt, fmtMs, median, type LatencySummary } from './stats';
+import { fmt, fmtMs, median, table, type LatencySummary } from './stats';
 import type { WaitReport } from './wait-bench';
 import { renderWaitSection } from './wait-report';
 
@@ -60,14 +60,6 @@ export interface BenchReport {
 const pct = (share: number | undefined) =>
   share === undefined || !Number.isFinite(share) ? '–' : `${Math.round(share * 100)} %`;
 const mib = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 2 ** 20)} MiB`);
-
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
 
 function mean(values: number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;

@@ -1,15 +1,7 @@
 /** The "Results without polling" section of bench/RESULTS.md, with the floors of issue 16. */
 import type { BenchReport } from './report';
-import { fmt, fmtMs } from './stats';
+import { fmt, fmtMs, table } from './stats';
 import type { WaitReport } from './wait-bench';
-
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? 'met' : '**not met**');
 

@@ -22,6 +22,7 @@ import {
   preprocessDetect,
   stageTimings,
   toDetections,
+  type DetectTimings,
   type NetworkRun,
 } from './detect.pipeline';
 
@@ -118,14 +119,8 @@ export function postprocessSegment(
   });
 }
 
-export interface SegmentTimings {
-  decodeMs: number;
-  preMs: number;
-  batchWaitMs: number;
-  batchSize: number;
-  inferMs: number;
-  postMs: number;
-}
+/** The same stages as detection (letterbox, one run, post-processing). */
+export type SegmentTimings = DetectTimings;
 
 export interface SegmentOutcome {
   result: SegmentResult & { timings: SegmentTimings };
