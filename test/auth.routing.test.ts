@@ -34,7 +34,6 @@ function routeTable(): { method: string; path: string }[] {
       maxUploadBytes: 1,
       maxPixels: 1,
       syncTimeoutMs: 1,
-      redisTimeoutMs: 1,
       workerMaxAgeMs: 1,
     },
   });

@@ -402,7 +402,6 @@ describe('openapi.json documents exactly the routes the gateway serves', () => {
       maxUploadBytes: 1,
       maxPixels: 1,
       syncTimeoutMs: 1,
-      redisTimeoutMs: 1,
       workerMaxAgeMs: 1,
     },
   });

@@ -12,6 +12,7 @@ import { BlobStore, RedisKeys, createQueue, createRedis, type JobEvents } from '
 import { JobService } from '../apps/gateway/src/jobs/job.service';
 import { validateImage } from '../apps/gateway/src/uploads/validate-image';
 import { OPEN_ACCESS } from '../apps/gateway/src/auth/access';
+import { toAppError } from '../apps/gateway/src/http/error-handler';
 import { REDIS_URL, REPO_ROOT, sample, sleep } from './support/platform';
 import { freePort } from './support/redis-server';
 
@@ -40,7 +41,7 @@ describe('a submission whose enqueue fails', () => {
       blobs: new BlobStore(redis),
       keys,
       manifest: readManifest(manifestPathFor(path.join(REPO_ROOT, 'models'))),
-      settings: { resultTtlSeconds: 60, blobTtlSeconds: 600, redisTimeoutMs: 1000 },
+      settings: { resultTtlSeconds: 60, blobTtlSeconds: 600 },
     });
     try {
       const submission = jobs.submit({
@@ -51,7 +52,12 @@ describe('a submission whose enqueue fails', () => {
         requestId: 'r1',
         access: OPEN_ACCESS,
       });
-      await expect(submission).rejects.toMatchObject({ code: 'unavailable' });
+      // The error handler's one mapping (toAppError) is what turns it into the client's answer.
+      await expect(submission.catch((err: unknown) => Promise.reject(toAppError(err)))).rejects.toMatchObject(
+        {
+          code: 'unavailable',
+        },
+      );
       // The delete is not awaited by the answer; it follows at once.
       for (let i = 0; i < 50 && (await redis.keys(keys.blob('*'))).length > 0; i++) await sleep(20);
       expect(await redis.keys(keys.blob('*'))).toEqual([]);

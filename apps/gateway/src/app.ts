@@ -60,7 +60,6 @@ export interface GatewayDeps {
     maxJpegScans?: number;
     maxJpegScanPixels?: number;
     syncTimeoutMs: number;
-    redisTimeoutMs: number;
     workerMaxAgeMs: number;
     /** Where label files live (OIP model metadata reads class counts there). */
     modelsDir?: string;
@@ -78,7 +77,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.use(requestId);
-  const telemetry = deps.telemetry ?? new GatewayTelemetry({ redisTimeoutMs: deps.settings.redisTimeoutMs });
+  const telemetry = deps.telemetry ?? new GatewayTelemetry({});
   app.use(requestLog(deps.log, telemetry));
   app.use(securityHeaders);
   app.use(cors(deps.settings.corsOrigins ?? []));
@@ -104,7 +103,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(metricsRouter(telemetry));
   app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, guards, deps.waiters));
   app.use(jobEventsRouter(deps.jobs, deps.waiters, { heartbeatMs: deps.settings.sseHeartbeatMs }));
-  app.use(lifecycleRouter({ ...deps, redisTimeoutMs: deps.settings.redisTimeoutMs, guards }));
+  app.use(lifecycleRouter({ ...deps, guards }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads, guards));
   app.use(
@@ -113,7 +112,6 @@ export function createApp(deps: GatewayDeps): express.Express {
       redis: deps.redis,
       resolveModel: (model) => deps.jobs.prepare('detect', model ? { model } : {}).model.id,
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
-      redisTimeoutMs: deps.settings.redisTimeoutMs,
       guards,
     }),
   );

@@ -28,7 +28,6 @@ import { apiKeyAuth } from './auth/auth';
 import { AuthMode } from './auth/auth-mode';
 import { redeliverRateLimit, submitRateLimit } from './http/rate-limit';
 import { IdempotencyStore } from './jobs/idempotency';
-import { guardRedis } from './http/redis-guard';
 import { createBoundedServer } from './http/server-limits';
 import { UploadBudget, defaultUploadBudget, uploadBudget } from './uploads/upload-budget';
 
@@ -48,6 +47,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     role: 'producer',
     name: 'argus-gateway',
     onError: onRedisError,
+    // Every command on the request path has this deadline; a miss answers 503 (error-handler.ts).
+    commandTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   }) as Redis;
   await waitForReady(redis, 10_000);
 
@@ -82,16 +83,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     config.RESULT_TTL_SECONDS,
     config.WEBHOOK_LOG_MAX_ENTRIES,
   );
-  const idempotency = new IdempotencyStore(
-    redis,
-    keys,
-    { ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS, leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS },
-    (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
-  );
+  const idempotency = new IdempotencyStore(redis, keys, {
+    ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+  });
   const telemetry = new GatewayTelemetry({
     queues,
     snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
-    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     defaultMetrics: true,
   });
   const store = new ApiKeyStore(redis, keys);
@@ -100,7 +98,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     envKeyCount: config.API_KEYS.length + config.API_ADMIN_KEYS.length,
     setting: config.AUTH_MODE,
     production: config.NODE_ENV === 'production',
-    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     log,
   });
   const epoch = new RedisEpoch(redis, {
@@ -124,11 +121,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     queues,
     events,
     jobEvents,
-    backpressure: new Backpressure(
-      queues,
-      { maxDepth: config.MAX_QUEUE_DEPTH, maxWaitMs: config.MAX_QUEUE_WAIT_MS },
-      (op) => guardRedis(op, config.REDIS_OP_TIMEOUT_MS),
-    ),
+    backpressure: new Backpressure(queues, {
+      maxDepth: config.MAX_QUEUE_DEPTH,
+      maxWaitMs: config.MAX_QUEUE_WAIT_MS,
+    }),
     blobs,
     keys,
     manifest,
@@ -137,7 +133,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     settings: {
       resultTtlSeconds: config.RESULT_TTL_SECONDS,
       blobTtlSeconds: config.BLOB_TTL_SECONDS,
-      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     },
   });
   const waiters = new JobWaiters(events, { maxWaiters: config.MAX_WAITERS });
@@ -147,7 +142,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     mode,
     envKeys: config.API_KEYS,
     envAdminKeys: config.API_ADMIN_KEYS,
-    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
     metricsPublic: !config.METRICS_REQUIRE_KEY,
   });
   const limiter = new RateLimiter(redis);
@@ -155,12 +149,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     burst: config.RATE_LIMIT_BURST,
     dailyQuota: config.DAILY_JOB_QUOTA,
-    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
   const redeliverLimit = redeliverRateLimit(limiter, keys, {
     perMinute: config.WEBHOOK_REDELIVER_PER_MINUTE,
     burst: config.WEBHOOK_REDELIVER_BURST,
-    redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
   });
   const budget = new UploadBudget(config.UPLOAD_BUDGET_BYTES || defaultUploadBudget(memoryLimitBytes()));
   telemetry.watchUploadBudget(() => budget.usedBytes);
@@ -207,7 +199,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       maxJpegScans: config.MAX_JPEG_SCANS,
       maxJpegScanPixels: config.MAX_JPEG_SCAN_PIXELS,
       syncTimeoutMs: config.SYNC_TIMEOUT_MS,
-      redisTimeoutMs: config.REDIS_OP_TIMEOUT_MS,
       workerMaxAgeMs: config.WORKER_HEARTBEAT_MS * 3,
       modelsDir: config.MODELS_DIR,
       sseHeartbeatMs: config.SSE_HEARTBEAT_MS,

@@ -14,7 +14,17 @@ export interface ConnectionOptions {
   /** Shown in CLIENT LIST, which helps when reading a busy Redis. */
   name: string;
   onError?: (err: Error) => void;
+  /**
+   * Deadline of every command (ioredis `commandTimeout`), for `producer` connections only:
+   * a slow or stalled Redis rejects the command ("Command timed out") and the request
+   * answers 503 `unavailable` (see `isRedisUnavailable`). Never set on `worker` connections:
+   * BullMQ duplicates them for its blocking reads (BZPOPMIN, XREAD BLOCK), which a command
+   * timeout would cut short.
+   */
+  commandTimeoutMs?: number;
 }
+
+export type { Redis } from 'ioredis';
 
 /** A connection from `createRedis`: one Redis server, or a Redis Cluster. BullMQ takes either. */
 export type RedisClient = Redis | Cluster;
@@ -78,6 +88,7 @@ export function createRedis(url: string, opts: ConnectionOptions): RedisClient {
     connectionName: opts.name,
     connectTimeout: 5_000,
     maxRetriesPerRequest: producer ? 1 : null,
+    ...(producer && opts.commandTimeoutMs ? { commandTimeout: opts.commandTimeoutMs } : {}),
   } satisfies RedisOptions;
   let client: RedisClient;
   if (endpoint.kind === 'single') {
@@ -103,6 +114,15 @@ export function createRedis(url: string, opts: ConnectionOptions): RedisClient {
   // Without a listener ioredis prints every reconnect failure as an unhandled error event.
   client.on('error', opts.onError ?? (() => undefined));
   return client;
+}
+
+/**
+ * A connection of its own for blocking reads (XREAD BLOCK), from a producer connection: it
+ * queues commands while connecting (the first read waits instead of failing fast) and has
+ * no command timeout (a blocking read outlasts any request deadline by design).
+ */
+export function blockingConnection(client: Redis): Redis {
+  return client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs`. */

@@ -1,6 +1,5 @@
 import type { Logger } from '@argus/config';
 import type { ApiKeyStore } from '@argus/queue';
-import { guardRedis } from '../http/redis-guard';
 
 export type AuthModeSetting = 'auto' | 'keys' | 'open';
 
@@ -29,7 +28,6 @@ export class AuthMode {
       setting: AuthModeSetting;
       production: boolean;
       log: Logger;
-      redisTimeoutMs: number;
       /** How often an open API re-reads the key store. */
       recheckMs?: number;
     },
@@ -71,9 +69,7 @@ export class AuthMode {
     this.checkedAt = Date.now();
     // A store that cannot be read leaves an open API open: it was chosen to be open, and
     // its requests fail on Redis anyway.
-    const count = await guardRedis(() => this.deps.store.recordCount(), this.deps.redisTimeoutMs).catch(
-      () => 0,
-    );
+    const count = await this.deps.store.recordCount().catch(() => 0);
     if (count > 0) this.protect('a key was created in the key store');
     return this.open;
   }

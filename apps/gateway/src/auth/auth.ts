@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '@argus/contracts';
 import { hashApiKey, type ApiKeyRecord, type ApiKeyStore } from '@argus/queue';
-import { guardRedis } from '../http/redis-guard';
 import { OPEN_ACCESS, type Access } from './access';
 import type { AuthMode } from './auth-mode';
 
@@ -56,7 +55,6 @@ export function apiKeyAuth(deps: {
   mode: AuthMode;
   envKeys: readonly string[];
   envAdminKeys: readonly string[];
-  redisTimeoutMs: number;
   metricsPublic: boolean;
 }): Authenticator {
   const envRecords = new Map<string, ApiKeyRecord>();
@@ -79,9 +77,7 @@ export function apiKeyAuth(deps: {
 
   /** A presented key → the caller; 401 when unknown or revoked, 503 when the store is unreachable. */
   const verify = async (key: string): Promise<Access | null> => {
-    const record =
-      envRecords.get(hashApiKey(key)) ??
-      (await guardRedis(() => deps.store.lookup(key), deps.redisTimeoutMs));
+    const record = envRecords.get(hashApiKey(key)) ?? (await deps.store.lookup(key));
     if (!record || record.revokedAt) return null;
     deps.mode.protect('a request carried a valid API key');
     return { kind: 'key', key: record, admin: record.role === 'admin' };

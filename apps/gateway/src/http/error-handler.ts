@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '@argus/contracts';
 import type { Logger } from '@argus/config';
+import { isRedisTimeout, isRedisUnavailable } from '@argus/queue';
 
 /** The one place errors become HTTP answers: `{ error: { code, message } }`, never a stack. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -28,6 +29,12 @@ export function compatFlag(path: string): Record<string, unknown> {
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // Redis away or past the producer connection's commandTimeout (REDIS_OP_TIMEOUT_MS): the
+  // request answers 503 at once, never hangs; the client retries shortly.
+  if (isRedisTimeout(err))
+    return new AppError('unavailable', 'the job store (Redis) did not answer in time; try again shortly');
+  if (isRedisUnavailable(err))
+    return new AppError('unavailable', 'the job store (Redis) is unreachable; try again shortly');
   const status =
     (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;

@@ -1,14 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@argus/contracts';
 import { utcDay, type RateLimiter, type RedisKeys } from '@argus/queue';
-import { guardRedis } from './redis-guard';
 import { accessOf } from '../auth/access';
 
 export interface RateLimitSettings {
   ratePerMinute: number;
   burst: number;
   dailyQuota: number;
-  redisTimeoutMs: number;
 }
 
 /**
@@ -26,10 +24,9 @@ export function submitRateLimit(
     const access = accessOf(req);
     if (access.kind !== 'key') return next();
     const key = access.key;
-    const guard = <T>(op: () => Promise<T>) => guardRedis(op, settings.redisTimeoutMs);
     const rate = key.ratePerMinute ?? settings.ratePerMinute;
     if (rate > 0) {
-      const bucket = await guard(() => limiter.take(keys.rateLimit(key.id), rate, settings.burst));
+      const bucket = await limiter.take(keys.rateLimit(key.id), rate, settings.burst);
       res.setHeader('RateLimit-Limit', String(settings.burst));
       res.setHeader('RateLimit-Remaining', String(bucket.remaining));
       res.setHeader('RateLimit-Reset', String(bucket.resetSeconds));
@@ -48,9 +45,9 @@ export function submitRateLimit(
     if (quota > 0) {
       const { day, secondsLeft } = utcDay();
       const quotaKey = keys.dailyQuota(key.id, day);
-      const used = await guard(() => limiter.countDaily(quotaKey));
+      const used = await limiter.countDaily(quotaKey);
       if (used > quota) {
-        await guard(() => limiter.uncountDaily(quotaKey));
+        await limiter.uncountDaily(quotaKey);
         throw new AppError(
           'quota_exceeded',
           `daily job quota of ${quota} used up; it resets at 00:00 UTC`,
@@ -74,14 +71,11 @@ export function submitRateLimit(
 export function redeliverRateLimit(
   limiter: RateLimiter,
   keys: RedisKeys,
-  settings: { perMinute: number; burst: number; redisTimeoutMs: number },
+  settings: { perMinute: number; burst: number },
 ): RequestHandler {
   return async (req: Request, _res: Response, next) => {
     const id = String(req.params.id);
-    const bucket = await guardRedis(
-      () => limiter.take(keys.redeliverRate(id), settings.perMinute, settings.burst),
-      settings.redisTimeoutMs,
-    );
+    const bucket = await limiter.take(keys.redeliverRate(id), settings.perMinute, settings.burst);
     if (!bucket.allowed) {
       const wait = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
       throw new AppError(

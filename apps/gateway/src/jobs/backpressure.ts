@@ -25,7 +25,6 @@ export class Backpressure {
   constructor(
     private readonly queues: Record<Task, ArgusQueue>,
     private readonly settings: BackpressureSettings,
-    private readonly guard: <T>(op: () => Promise<T>) => Promise<T>,
   ) {}
 
   async check(task: Task): Promise<void> {
@@ -53,11 +52,11 @@ export class Backpressure {
     const cached = this.readings.get(task);
     if (cached && Date.now() - cached.at < 250) return cached;
     const queue = this.queues[task];
-    const counts = await this.guard(() => queue.getJobCounts('waiting', 'prioritized'));
+    const counts = await queue.getJobCounts('waiting', 'prioritized');
     let headAgeMs = 0;
     if (this.settings.maxWaitMs > 0) {
       // Every job carries a priority, so the line is the prioritized set (plus any plain waiters).
-      const [head] = await this.guard(() => queue.getJobs(['wait', 'prioritized'], 0, 0, true));
+      const [head] = await queue.getJobs(['wait', 'prioritized'], 0, 0, true);
       headAgeMs = head ? Date.now() - head.timestamp : 0;
     }
     const reading = { at: Date.now(), depth: (counts.waiting ?? 0) + (counts.prioritized ?? 0), headAgeMs };

@@ -14,7 +14,7 @@ describe('IdempotencyStore (real Redis)', () => {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const prefix = `argus-test-${crypto.randomBytes(4).toString('hex')}`;
   const keys = new RedisKeys(prefix);
-  const store = new IdempotencyStore(redis, keys, { ttlSeconds: 86_400, leaseSeconds: 1 }, (op) => op());
+  const store = new IdempotencyStore(redis, keys, { ttlSeconds: 86_400, leaseSeconds: 1 });
 
   afterAll(async () => {
     const found = await redis.keys(`${prefix}:*`);

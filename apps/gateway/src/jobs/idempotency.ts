@@ -22,8 +22,6 @@ export class IdempotencyStore {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly times: { ttlSeconds: number; leaseSeconds: number },
-    /** Runs each Redis call with the request path's deadline (503 when Redis is away). */
-    private readonly guard: <T>(op: () => Promise<T>) => Promise<T>,
   ) {}
 
   static validateKey(raw: string): string {
@@ -41,11 +39,9 @@ export class IdempotencyStore {
   async claim(owner: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyClaim> {
     const key = this.key(owner, idempotencyKey);
     const fresh: Entry = { fingerprint, jobId: null };
-    const won = await this.guard(() =>
-      this.redis.set(key, JSON.stringify(fresh), 'EX', this.times.leaseSeconds, 'NX'),
-    );
+    const won = await this.redis.set(key, JSON.stringify(fresh), 'EX', this.times.leaseSeconds, 'NX');
     if (won === 'OK') return { kind: 'new' };
-    const raw = await this.guard(() => this.redis.get(key));
+    const raw = await this.redis.get(key);
     if (!raw) return this.claim(owner, idempotencyKey, fingerprint);
     const entry = JSON.parse(raw) as Entry;
     if (entry.fingerprint !== fingerprint) {
@@ -59,17 +55,14 @@ export class IdempotencyStore {
 
   async complete(owner: string, idempotencyKey: string, fingerprint: string, jobId: string): Promise<void> {
     const entry: Entry = { fingerprint, jobId };
-    await this.guard(() =>
-      this.redis.set(this.key(owner, idempotencyKey), JSON.stringify(entry), 'EX', this.times.ttlSeconds),
-    );
+    await this.redis.set(this.key(owner, idempotencyKey), JSON.stringify(entry), 'EX', this.times.ttlSeconds);
   }
 
   /** A submission that failed (4xx/5xx) releases its key, so the client can retry with it. */
   async release(owner: string, idempotencyKey: string, fingerprint: string): Promise<void> {
     const key = this.key(owner, idempotencyKey);
-    const raw = await this.guard(() => this.redis.get(key));
-    if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint)
-      await this.guard(() => this.redis.del(key));
+    const raw = await this.redis.get(key);
+    if (raw && (JSON.parse(raw) as Entry).fingerprint === fingerprint) await this.redis.del(key);
   }
 }
 

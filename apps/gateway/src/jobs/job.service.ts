@@ -26,7 +26,6 @@ import {
   type JobEvents,
   type RedisKeys,
 } from '@argus/queue';
-import { guardRedis } from '../http/redis-guard';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
 import { canSee, ownerOf, type Access } from '../auth/access';
@@ -50,7 +49,6 @@ export interface JobServiceDeps {
   settings: {
     resultTtlSeconds: number;
     blobTtlSeconds: number;
-    redisTimeoutMs: number;
   };
 }
 
@@ -133,10 +131,6 @@ export class JobService {
     }));
   }
 
-  private redis<T>(op: () => Promise<T>): Promise<T> {
-    return guardRedis(op, this.deps.settings.redisTimeoutMs);
-  }
-
   parseOptions(task: Task, fields: Record<string, unknown>): Record<string, unknown> {
     const schema = JOB_CATALOG[task].optionsSchema as z.ZodType<Record<string, unknown>>;
     const known = Object.fromEntries(
@@ -199,7 +193,7 @@ export class JobService {
       md5,
     });
 
-    const cached = await this.redis(() => this.deps.blobs.getJson<unknown>(resultKey));
+    const cached = await this.deps.blobs.getJson<unknown>(resultKey);
     if (cached !== null) {
       const now = Date.now();
       const record: JobRecord = {
@@ -214,21 +208,17 @@ export class JobService {
         finishedAt: now,
         ...(owner && { owner }),
       };
-      await this.redis(() =>
-        this.deps.blobs.putJson(
-          this.deps.keys.jobRecord(record.id),
-          record,
-          this.deps.settings.resultTtlSeconds,
-        ),
+      await this.deps.blobs.putJson(
+        this.deps.keys.jobRecord(record.id),
+        record,
+        this.deps.settings.resultTtlSeconds,
       );
       if (input.callback) {
         // A cached answer is still an outcome the submitter asked to be told about.
-        await this.redis(() =>
-          this.deps.jobEvents.deliverNow(snapshotOfRecord(record), {
-            ...input.callback!,
-            submissionId: record.id,
-          }),
-        );
+        await this.deps.jobEvents.deliverNow(snapshotOfRecord(record), {
+          ...input.callback!,
+          submissionId: record.id,
+        });
       }
       return { view: recordView(record, cached), source: 'cache', md5 };
     }
@@ -262,12 +252,10 @@ export class JobService {
     );
     const sharedId = String(job.id);
     if (input.callback) {
-      await this.redis(() =>
-        this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId }),
-      );
+      await this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId });
     }
     if (sharedId !== jobId) {
-      await this.redis(() => this.deps.blobs.delete(blobKey));
+      await this.deps.blobs.delete(blobKey);
       const existing = await this.get(sharedId, input.access);
       if (existing) return { view: existing, source: 'coalesced', md5 };
     }
@@ -284,8 +272,8 @@ export class JobService {
     // SET may still land later; the DEL queued behind it on the same connection removes it.
     const drop = () => void this.deps.blobs.delete(blobKey).catch(() => undefined);
     try {
-      await this.redis(() => this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds));
-      return await this.redis(enqueue);
+      await this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds);
+      return await enqueue();
     } catch (err) {
       drop();
       throw err;
@@ -315,13 +303,11 @@ export class JobService {
     const found = await this.findJob(id);
     if (found && !canSee(access, found.data.owner)) return null;
     if (found) {
-      const state = await this.redis(() => found.getState());
+      const state = await found.getState();
       // The job can finish between reading it and reading its state. A finished state must
       // not come with the data of a running job (no failedReason: "failed without a reason").
       const finished = (state === 'completed' || state === 'failed') && !found.finishedOn;
-      const job = finished
-        ? ((await this.redis(() => this.deps.queues[found.data.task].getJob(id))) ?? found)
-        : found;
+      const job = finished ? ((await this.deps.queues[found.data.task].getJob(id)) ?? found) : found;
       return this.viewOf(job, state);
     }
     const record = await this.record(id);
@@ -331,9 +317,7 @@ export class JobService {
     }
     if (!canSee(access, record.owner)) return null;
     const result =
-      record.status === 'completed'
-        ? await this.redis(() => this.deps.blobs.getJson<unknown>(record.resultKey))
-        : null;
+      record.status === 'completed' ? await this.deps.blobs.getJson<unknown>(record.resultKey) : null;
     return recordView(record, result);
   }
 
@@ -353,7 +337,7 @@ export class JobService {
       if (!record) this.throwIfLost(id);
       throw notFound(id);
     }
-    const state = await this.redis(() => job.getState());
+    const state = await job.getState();
     if (state === 'completed' || state === 'failed') {
       throw new AppError('already_finished', `job ${id} has already finished`);
     }
@@ -361,21 +345,17 @@ export class JobService {
       // The record goes first: waiters woken by the removal read it rather than a gap (a
       // job in BullMQ always wins over a record, so it is invisible until then).
       const record = await this.writeCanceledRecord(job);
-      const removed = await this.redis(() =>
-        job.remove().then(
-          () => true,
-          () => false, // it became active (locked) in the meantime
-        ),
+      const removed = await job.remove().then(
+        () => true,
+        () => false, // it became active (locked) in the meantime
       );
       if (removed) return { view: await this.recordCanceled(job, record), accepted: false };
-      await this.redis(() => this.deps.blobs.delete(this.deps.keys.jobRecord(record.id)));
+      await this.deps.blobs.delete(this.deps.keys.jobRecord(record.id));
     }
-    await this.redis(() =>
-      this.deps.blobs.putJson(
-        this.deps.keys.cancelRequest(id),
-        { at: Date.now() },
-        this.deps.settings.resultTtlSeconds,
-      ),
+    await this.deps.blobs.putJson(
+      this.deps.keys.cancelRequest(id),
+      { at: Date.now() },
+      this.deps.settings.resultTtlSeconds,
     );
     const view = await this.viewOf(job, 'active');
     return { view: { ...view, cancelRequested: true }, accepted: true };
@@ -398,9 +378,7 @@ export class JobService {
       throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
     }
     const resultKey = await this.resultKeyOf(id);
-    const bytes = resultKey
-      ? await this.redis(() => this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)))
-      : null;
+    const bytes = resultKey ? await this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)) : null;
     if (!bytes) {
       throw new AppError(
         'not_found',
@@ -435,7 +413,7 @@ export class JobService {
   }
 
   private async record(id: string): Promise<JobRecord | null> {
-    return this.redis(() => this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id)));
+    return this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id));
   }
 
   private async writeCanceledRecord(job: ArgusJob): Promise<JobRecord> {
@@ -451,19 +429,17 @@ export class JobService {
       finishedAt: Date.now(),
       ...(job.data.owner && { owner: job.data.owner }),
     };
-    await this.redis(() =>
-      this.deps.blobs.putJson(
-        this.deps.keys.jobRecord(record.id),
-        record,
-        this.deps.settings.resultTtlSeconds,
-      ),
+    await this.deps.blobs.putJson(
+      this.deps.keys.jobRecord(record.id),
+      record,
+      this.deps.settings.resultTtlSeconds,
     );
     return record;
   }
 
   private async recordCanceled(job: ArgusJob, record: JobRecord): Promise<JobView> {
-    await this.redis(() => this.deps.blobs.delete(job.data.blobKey));
-    await this.redis(() => this.deps.jobEvents.ended(snapshotOfRecord(record)));
+    await this.deps.blobs.delete(job.data.blobKey);
+    await this.deps.jobEvents.ended(snapshotOfRecord(record));
     return recordView(record, null);
   }
 
@@ -475,14 +451,14 @@ export class JobService {
 
   private async findJob(id: string): Promise<ArgusJob | undefined> {
     const tasks = Object.keys(this.deps.queues) as Task[];
-    const jobs = await this.redis(() => Promise.all(tasks.map((t) => this.deps.queues[t].getJob(id))));
+    const jobs = await Promise.all(tasks.map((t) => this.deps.queues[t].getJob(id)));
     return jobs.find((j): j is ArgusJob => Boolean(j));
   }
 
   private async viewOf(job: ArgusJob, state: string): Promise<JobView> {
     if (state !== 'completed') return viewFromJob(job, state, {});
     const resultKey = job.returnvalue?.resultKey ?? job.data.resultKey;
-    const result = await this.redis(() => this.deps.blobs.getJson<unknown>(resultKey));
+    const result = await this.deps.blobs.getJson<unknown>(resultKey);
     if (result === null) {
       return viewFromJob(job, state, {
         error: parseFailure(

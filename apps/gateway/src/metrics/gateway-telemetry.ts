@@ -11,15 +11,12 @@ import {
   type MetricsSnapshot,
   type MetricsSnapshotStore,
 } from '@argus/metrics';
-import { guardRedis } from '../http/redis-guard';
 
 export interface GatewayTelemetryOptions {
   /** Queues whose depth `/metrics` reads at scrape time. */
   queues?: Partial<Record<Task, ArgusQueue>>;
   /** Where workers leave their metric snapshots. */
   snapshots?: MetricsSnapshotStore;
-  /** Deadline of the Redis reads of one scrape (`REDIS_OP_TIMEOUT_MS`). */
-  redisTimeoutMs: number;
   /** prom-client's process and Node.js metrics (off for apps built only to list routes). */
   defaultMetrics?: boolean;
 }
@@ -101,7 +98,7 @@ export class GatewayTelemetry {
 
   /**
    * The Prometheus exposition of the gateway and every live worker. Redis reads are bounded
-   * by `redisTimeoutMs`: with Redis away the answer still comes, without the queue gauges
+   * by the connection's command timeout (`REDIS_OP_TIMEOUT_MS`): with Redis away the answer still comes, without the queue gauges
    * and worker series, and with `argus_metrics_redis_up 0`.
    */
   async scrape(): Promise<{ contentType: string; text: string }> {
@@ -120,7 +117,7 @@ export class GatewayTelemetry {
     const store = this.opts.snapshots;
     if (!store) return [];
     try {
-      return await guardRedis(() => store.live(), this.opts.redisTimeoutMs);
+      return await store.live();
     } catch {
       return null;
     }
@@ -132,18 +129,14 @@ export class GatewayTelemetry {
     if (queues.length === 0) return true;
     const { queueJobs, queueOldestWaitingAge } = this.metrics;
     try {
-      const stats = await guardRedis(
-        () =>
-          Promise.all(
-            queues.map(async ([task, queue]) => {
-              const [counts, oldest] = await Promise.all([
-                queue.getJobCounts(...QUEUE_STATES),
-                oldestWaiting(queue),
-              ]);
-              return { task, counts, oldest };
-            }),
-          ),
-        this.opts.redisTimeoutMs,
+      const stats = await Promise.all(
+        queues.map(async ([task, queue]) => {
+          const [counts, oldest] = await Promise.all([
+            queue.getJobCounts(...QUEUE_STATES),
+            oldestWaiting(queue),
+          ]);
+          return { task, counts, oldest };
+        }),
       );
       const now = Date.now();
       for (const { task, counts, oldest } of stats) {

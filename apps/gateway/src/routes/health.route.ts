@@ -2,7 +2,6 @@ import type { Router } from 'express';
 import { strictRouter } from '../http/strict-router';
 import type { Redis } from 'ioredis';
 import type { WorkerRegistry } from '@argus/queue';
-import { guardRedis } from '../http/redis-guard';
 import type { JobService } from '../jobs/job.service';
 
 type ModelState = {
@@ -39,7 +38,6 @@ export function healthRouter(deps: {
   redis: Redis;
   registry: WorkerRegistry;
   workerMaxAgeMs: number;
-  redisTimeoutMs: number;
   jobs?: Pick<JobService, 'modelCatalog'>;
   /** Not ready from finding that Redis lost its data until this gateway re-established its state. */
   epoch?: { readonly ready: boolean };
@@ -51,8 +49,8 @@ export function healthRouter(deps: {
   router.get('/readyz', async (_req, res) => {
     let workers: Awaited<ReturnType<WorkerRegistry['live']>>;
     try {
-      await guardRedis(() => deps.redis.ping(), deps.redisTimeoutMs);
-      workers = await guardRedis(() => deps.registry.live(deps.workerMaxAgeMs), deps.redisTimeoutMs);
+      await deps.redis.ping();
+      workers = await deps.registry.live(deps.workerMaxAgeMs);
     } catch {
       res.status(503).json({
         status: 'not_ready',

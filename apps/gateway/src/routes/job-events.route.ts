@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { strictRouter } from '../http/strict-router';
+import { toAppError } from '../http/error-handler';
 import { accessOf } from '../auth/access';
 import { createSession, type Session } from 'better-sse';
 import { AppError } from '@argus/contracts';
@@ -73,7 +74,7 @@ export function jobEventsRouter(jobs: JobService, waiters: JobWaiters, settings:
         }
       } catch (err) {
         // The stream has started, so the error travels as an event rather than a status.
-        const failure = err instanceof AppError ? err : new AppError('internal', 'the event stream failed');
+        const failure = toAppError(err);
         if (session.isConnected) session.push(failure.toJSON(), 'stream-error');
       } finally {
         res.end();

@@ -2,7 +2,6 @@ import type { Request, Response, Router } from 'express';
 import { AppError } from '@argus/contracts';
 import type { JobEvents } from '@argus/queue';
 import type { JobService } from '../jobs/job.service';
-import { guardRedis } from '../http/redis-guard';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf } from '../auth/access';
 
@@ -27,11 +26,9 @@ function pageOf(query: Request['query']): { cursor?: number; limit: number } {
 export function lifecycleRouter(deps: {
   jobs: JobService;
   jobEvents: JobEvents;
-  redisTimeoutMs: number;
   guards: Pick<RouteGuards, 'redeliverLimit'>;
 }): Router {
   const router = strictRouter();
-  const guard = <T>(op: () => Promise<T>) => guardRedis(op, deps.redisTimeoutMs);
 
   const requireJob = async (req: Request) => {
     const id = String(req.params.id);
@@ -48,7 +45,7 @@ export function lifecycleRouter(deps: {
   router.get('/v1/jobs/:id/deliveries', async (req: Request, res: Response) => {
     const page = pageOf(req.query);
     const view = await requireJob(req);
-    const listing = await guard(() => deps.jobEvents.log.list(view.id, page));
+    const listing = await deps.jobEvents.log.list(view.id, page);
     res.json({ jobId: view.id, ...listing });
   });
 
@@ -62,10 +59,10 @@ export function lifecycleRouter(deps: {
     async (req: Request, res: Response) => {
       const view = await requireJob(req);
       const id = view.id;
-      const callbacks = await guard(() => deps.jobEvents.callbacksOf(id));
+      const callbacks = await deps.jobEvents.callbacksOf(id);
       if (!callbacks.some((c) => c.submissionId === id))
         throw new AppError('not_found', `job ${id} was submitted without a callbackUrl`);
-      const { snapshot, deliveryIds } = await guard(() => deps.jobEvents.redeliver(id, id));
+      const { snapshot, deliveryIds } = await deps.jobEvents.redeliver(id, id);
       if (!snapshot)
         throw new AppError('not_ready', `job ${id} is ${view.status}; it is delivered when it ends`);
       res.status(202).json({ jobId: id, event: snapshot.event, deliveryIds });

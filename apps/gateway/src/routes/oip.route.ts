@@ -3,7 +3,6 @@ import { strictRouter } from '../http/strict-router';
 import { AppError } from '@argus/contracts';
 import { modelMetadata, readLabels, type Manifest, type ModelEntry } from '@argus/models';
 import type { WorkerInfo, WorkerRegistry } from '@argus/queue';
-import { guardRedis } from '../http/redis-guard';
 
 /**
  * Open Inference Protocol (KServe v2, Triton) health and model metadata, so KServe-style
@@ -18,7 +17,6 @@ export function oipRouter(deps: {
   manifest: Manifest;
   modelsDir?: string;
   workerMaxAgeMs: number;
-  redisTimeoutMs: number;
 }): Router {
   const router = strictRouter();
   const labelCounts = new Map<string, number>();
@@ -41,7 +39,7 @@ export function oipRouter(deps: {
   /** Live workers, or 503 `unavailable` within the Redis deadline. */
   const liveWorkers = async (): Promise<WorkerInfo[]> => {
     try {
-      return await guardRedis(() => deps.registry.live(deps.workerMaxAgeMs), deps.redisTimeoutMs);
+      return await deps.registry.live(deps.workerMaxAgeMs);
     } catch {
       throw new AppError('unavailable', 'Redis is unreachable, so worker readiness is unknown');
     }

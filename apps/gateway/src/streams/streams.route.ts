@@ -1,9 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { AppError, StreamCreateSchema } from '@argus/contracts';
-import type { Redis } from 'ioredis';
-import type { StreamStore } from '@argus/queue';
+import { blockingConnection, type Redis, type StreamStore } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
-import { guardRedis } from '../http/redis-guard';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, canSee, ownerOf, type Access } from '../auth/access';
 import { checkStreamUrl } from './stream-url-check';
@@ -18,7 +16,6 @@ export interface StreamsRouteDeps {
    */
   resolveModel?: (model: string | undefined) => string;
   policy: CallbackPolicy;
-  redisTimeoutMs: number;
   /** The per-key rate limit and quota: registering a stream is a submission. */
   guards: Pick<RouteGuards, 'submitLimit'>;
 }
@@ -33,9 +30,8 @@ const EVENTS_BLOCK_MS = 5_000;
  */
 export function streamsRouter(deps: StreamsRouteDeps): Router {
   const router = strictRouter();
-  const guard = <T>(op: () => Promise<T>) => guardRedis(op, deps.redisTimeoutMs);
   const requireView = async (id: string, access: Access) => {
-    const entry = /^[0-9a-f-]{36}$/.test(id) ? await guard(() => deps.streams.entry(id)) : null;
+    const entry = /^[0-9a-f-]{36}$/.test(id) ? await deps.streams.entry(id) : null;
     if (!entry || !canSee(access, entry.owner)) throw new AppError('not_found', `no stream with id ${id}`);
     return entry.view;
   };
@@ -57,9 +53,7 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
       const access = accessOf(req);
       await checkStreamUrl(spec.url, deps.policy);
       const model = deps.resolveModel ? deps.resolveModel(spec.options.model) : spec.options.model;
-      const id = await guard(() =>
-        deps.streams.create({ ...spec, options: { ...spec.options, model } }, ownerOf(access)),
-      );
+      const id = await deps.streams.create({ ...spec, options: { ...spec.options, model } }, ownerOf(access));
       const view = await requireView(id, access);
       res.status(201).location(view.links.self).json(view);
     },
@@ -67,8 +61,8 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
 
   router.get('/v1/streams', async (req: Request, res: Response) => {
     const access = accessOf(req);
-    const ids = await guard(() => deps.streams.ids());
-    const entries = await Promise.all(ids.map((id) => guard(() => deps.streams.entry(id))));
+    const ids = await deps.streams.ids();
+    const entries = await Promise.all(ids.map((id) => deps.streams.entry(id)));
     const streams = entries.filter((e) => e !== null && canSee(access, e.owner)).map((e) => e!.view);
     res.json({ streams });
   });
@@ -79,7 +73,7 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
 
   router.delete('/v1/streams/:id', async (req: Request, res: Response) => {
     const view = await requireView(String(req.params.id), accessOf(req));
-    await guard(() => deps.streams.delete(view.id));
+    await deps.streams.delete(view.id);
     res.json({ ...view, state: 'stopped' });
   });
 
@@ -92,9 +86,8 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    // Its own connection, for blocking reads; the offline queue lets the first read wait
-    // for the connection instead of failing fast as the request path's commands do.
-    const reader = deps.redis.duplicate({ enableOfflineQueue: true });
+    // Its own connection, for blocking reads (see blockingConnection).
+    const reader = blockingConnection(deps.redis);
     reader.on('error', () => undefined);
     let open = true;
     // res, not req: a request's 'close' fires as soon as its (empty) body has been read.
