@@ -23,6 +23,27 @@ export default tseslint.config(
     },
   },
   {
+    // One Redis data layer (issue 13): only @argus/queue talks to Redis. Apps get typed
+    // repositories from it; tests, the bench and the launcher's local Redis may connect
+    // on their own. test/data-layer.boundary.test.ts also checks for raw commands.
+    files: ['**/*.ts'],
+    ignores: ['packages/queue/**', 'apps/launcher/src/local-redis.ts', '**/*.test.ts', 'test/**', 'bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'ioredis',
+              message:
+                'Redis is reached through @argus/queue (the data layer): use or add a repository there.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON from real HTTP answers and assert its shape; typing every
     // body would only restate the assertions.
     files: ['**/*.test.ts', 'test/**/*.ts'],

@@ -8,7 +8,16 @@ import path from 'node:path';
 import type { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { manifestPathFor, readManifest } from '@argus/models';
-import { BlobStore, RedisKeys, createQueue, createRedis, type JobEvents } from '@argus/queue';
+import {
+  CancelFlags,
+  JobRecordStore,
+  RedisKeys,
+  ResultCache,
+  UploadStore,
+  createQueue,
+  createRedis,
+  type JobEvents,
+} from '@argus/queue';
 import { JobService } from '../apps/gateway/src/jobs/job.service';
 import { validateImage } from '../apps/gateway/src/uploads/validate-image';
 import { OPEN_ACCESS } from '../apps/gateway/src/auth/access';
@@ -38,10 +47,12 @@ describe('a submission whose enqueue fails', () => {
       // Neither is touched by a submission without a callback.
       events: {} as Record<'detect' | 'parse' | 'segment', QueueEvents>,
       jobEvents: {} as JobEvents,
-      blobs: new BlobStore(redis),
-      keys,
+      uploads: new UploadStore(redis, keys, 600),
+      results: new ResultCache(redis, keys),
+      records: new JobRecordStore(redis, keys, 60),
+      cancels: new CancelFlags(redis, keys, 60),
       manifest: readManifest(manifestPathFor(path.join(REPO_ROOT, 'models'))),
-      settings: { resultTtlSeconds: 60, blobTtlSeconds: 600 },
+      settings: { resultTtlSeconds: 60 },
     });
     try {
       const submission = jobs.submit({

@@ -1,10 +1,16 @@
 import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
-import type { Redis } from 'ioredis';
-import { StreamStore, type JobEvents, type RedisKeys, type WorkerRegistry } from '@argus/queue';
+import {
+  StreamStore,
+  type IdempotencyStore,
+  type JobEvents,
+  type Redis,
+  type RedisKeys,
+  type WorkerRegistry,
+} from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
-import type { IdempotencyStore } from './jobs/idempotency';
+
 import type { JobService } from './jobs/job.service';
 import type { JobWaiters } from './jobs/job-waiters';
 import { errorHandler, notFound } from './http/error-handler';

@@ -1,24 +1,29 @@
 import http from 'node:http';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { memoryLimitBytes, type Config, type Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest } from '@argus/models';
 import {
   ApiKeyStore,
-  BlobStore,
   bullPrefix,
+  CancelFlags,
   createQueue,
   createRedis,
   createWebhookQueue,
+  IdempotencyStore,
   JobEvents,
-  RateLimiter,
+  JobRecordStore,
+  MetricsSnapshotStore,
+  RateLimits,
   RedisEpoch,
   RedisKeys,
+  ResultCache,
+  UploadStore,
   waitForReady,
   WorkerRegistry,
+  type Redis,
 } from '@argus/queue';
-import { MetricsSnapshotStore } from '@argus/metrics';
+import type { MetricsSnapshot } from '@argus/metrics';
 import { createApp } from './app';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { JobService } from './jobs/job.service';
@@ -27,7 +32,6 @@ import { Backpressure } from './jobs/backpressure';
 import { apiKeyAuth } from './auth/auth';
 import { AuthMode } from './auth/auth-mode';
 import { redeliverRateLimit, submitRateLimit } from './http/rate-limit';
-import { IdempotencyStore } from './jobs/idempotency';
 import { createBoundedServer } from './http/server-limits';
 import { UploadBudget, defaultUploadBudget, uploadBudget } from './uploads/upload-budget';
 
@@ -74,7 +78,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   ) as Record<Task, QueueEvents>;
 
   const keys = new RedisKeys(config.KEY_PREFIX);
-  const blobs = new BlobStore(redis);
   const webhookQueue = createWebhookQueue(redis, { ...settings, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
   const jobEvents = new JobEvents(
     redis,
@@ -89,7 +92,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   });
   const telemetry = new GatewayTelemetry({
     queues,
-    snapshots: new MetricsSnapshotStore(redis, config.KEY_PREFIX),
+    snapshots: new MetricsSnapshotStore<MetricsSnapshot>(redis, keys),
     defaultMetrics: true,
   });
   const store = new ApiKeyStore(redis, keys);
@@ -125,14 +128,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       maxDepth: config.MAX_QUEUE_DEPTH,
       maxWaitMs: config.MAX_QUEUE_WAIT_MS,
     }),
-    blobs,
-    keys,
+    uploads: new UploadStore(redis, keys, config.BLOB_TTL_SECONDS),
+    results: new ResultCache(redis, keys),
+    records: new JobRecordStore(redis, keys, config.RESULT_TTL_SECONDS),
+    cancels: new CancelFlags(redis, keys, config.RESULT_TTL_SECONDS),
     manifest,
     missingModels: config.MODELS_MISSING,
     epoch,
     settings: {
       resultTtlSeconds: config.RESULT_TTL_SECONDS,
-      blobTtlSeconds: config.BLOB_TTL_SECONDS,
     },
   });
   const waiters = new JobWaiters(events, { maxWaiters: config.MAX_WAITERS });
@@ -144,13 +148,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     envAdminKeys: config.API_ADMIN_KEYS,
     metricsPublic: !config.METRICS_REQUIRE_KEY,
   });
-  const limiter = new RateLimiter(redis);
-  const submitLimit = submitRateLimit(limiter, keys, {
+  const limits = new RateLimits(redis, keys);
+  const submitLimit = submitRateLimit(limits, {
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     burst: config.RATE_LIMIT_BURST,
     dailyQuota: config.DAILY_JOB_QUOTA,
   });
-  const redeliverLimit = redeliverRateLimit(limiter, keys, {
+  const redeliverLimit = redeliverRateLimit(limits, {
     perMinute: config.WEBHOOK_REDELIVER_PER_MINUTE,
     burst: config.WEBHOOK_REDELIVER_BURST,
   });

@@ -1,13 +1,15 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config, Logger } from '@argus/config';
 import { JOB_CATALOG, TASKS, TaskSchema, type JobData, type JobReturn, type Task } from '@argus/contracts';
 import { manifestPathFor, readManifest, type Manifest } from '@argus/models';
 import {
-  BlobStore,
+  CancelFlags,
   JobEvents,
+  MetricsSnapshotStore,
+  ResultCache,
+  UploadStore,
   RedisEpoch,
   RedisKeys,
   StreamStore,
@@ -16,7 +18,9 @@ import {
   createQueue,
   createRedis,
   createWebhookQueue,
+  type Redis,
 } from '@argus/queue';
+import type { MetricsSnapshot } from '@argus/metrics';
 import { startInferenceLanes } from './inference/inference-lanes';
 import { BoundedInference } from './inference/bounded-inference';
 import { PixelBudget } from './inference/pixel-budget';
@@ -129,13 +133,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     onError: onRedisError,
   }) as Redis;
   const keys = new RedisKeys(config.KEY_PREFIX);
-  const blobs = new BlobStore(connection);
+  const uploads = new UploadStore(connection, keys, config.BLOB_TTL_SECONDS);
+  const results = new ResultCache(connection, keys);
   const registry = new WorkerRegistry(connection, keys);
   const telemetry = new WorkerTelemetry({
     workerId: id,
     tasks,
-    redis: connection,
-    keyPrefix: config.KEY_PREFIX,
+    snapshots: new MetricsSnapshotStore<MetricsSnapshot>(connection, keys),
     pushIntervalMs: config.METRICS_PUSH_INTERVAL_MS,
     log,
   });
@@ -156,14 +160,16 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   // elsewhere from their last chunk) instead of holding the worker open for a long video.
   const stopping = new AbortController();
   const deps: ProcessorDeps = {
-    blobs,
-    keys,
+    uploads,
+    results,
+    cancels: new CancelFlags(connection, keys, config.RESULT_TTL_SECONDS),
     inference: bounded,
     events,
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     log,
     video: {
       redis: connection,
+      keys,
       ffmpeg: config.FFMPEG_PATH,
       ffprobe: config.FFPROBE_PATH,
       maxDurationSec: config.MAX_VIDEO_SECONDS,
@@ -235,7 +241,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       // Once a job is out of attempts its upload is no longer needed.
       const final =
         job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-      if (job && final) void blobs.delete(job.data.blobKey).catch(() => undefined);
+      if (job && final) void uploads.delete(job.data.blobKey).catch(() => undefined);
       // Jobs failed by BullMQ itself (stalled too often) never reach the processor's catch;
       // ending twice is harmless (same delivery ids).
       if (job && final) void events.ended(failedSnapshot(job, err.message)).catch(() => undefined);
@@ -251,7 +257,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
       ? startDeliveryWorker(
           connection,
           {
-            blobs,
+            results,
             deliveries: events.log,
             secret: config.WEBHOOK_SECRET,
             policy: {
@@ -276,7 +282,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     config.RESULT_TTL_SECONDS * 1000,
     config.JANITOR_INTERVAL_MS,
     log,
-    { redis: connection, keys, queues: taskQueues, blobTtlSeconds: config.BLOB_TTL_SECONDS },
+    { uploads, queues: taskQueues },
   );
 
   const info = {

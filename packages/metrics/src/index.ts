@@ -1,6 +1,6 @@
 export { Registry, collectDefaultMetrics } from 'prom-client';
 export * from './gateway.metrics';
 export * from './worker.metrics';
-export * from './snapshot-store';
+export * from './snapshot';
 export * from './snapshot-pusher';
 export * from './merge-metrics';

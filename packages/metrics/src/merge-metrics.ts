@@ -1,5 +1,5 @@
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { MetricsJson } from './snapshot-store';
+import type { MetricsJson } from './snapshot';
 
 /**
  * Merges metric sets of several processes into one registry with prom-client's

@@ -1,13 +1,13 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '@argus/config';
-import type { MetricsSnapshotStore } from './snapshot-store';
+import type { SnapshotSink } from './snapshot';
 
 /** A snapshot lives this many push intervals: one or two lost pushes do not hide a worker. */
 export const SNAPSHOT_TTL_INTERVALS = 3;
 
 export interface SnapshotPusherOptions {
   registry: Registry;
-  store: MetricsSnapshotStore;
+  store: SnapshotSink;
   /** The process id written as the snapshot's source (the worker id). */
   source: string;
   /** How often to push (`METRICS_PUSH_INTERVAL_MS`). */

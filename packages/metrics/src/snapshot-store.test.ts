@@ -3,7 +3,8 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from '@argus/config';
-import { MetricsSnapshotStore } from './snapshot-store';
+import { MetricsSnapshotStore, RedisKeys } from '@argus/queue';
+import type { MetricsSnapshot } from './snapshot';
 import { SNAPSHOT_TTL_INTERVALS, startSnapshotPusher } from './snapshot-pusher';
 import { createWorkerMetrics } from './worker.metrics';
 
@@ -26,12 +27,12 @@ function recordingLog(): Logger & { warnings: string[] } {
 
 let redis: Redis;
 let prefix: string;
-let store: MetricsSnapshotStore;
+let store: MetricsSnapshotStore<MetricsSnapshot>;
 
 beforeEach(() => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   prefix = `argus-test-${crypto.randomBytes(4).toString('hex')}`;
-  store = new MetricsSnapshotStore(redis, prefix);
+  store = new MetricsSnapshotStore(redis, new RedisKeys(prefix));
 });
 
 afterEach(async () => {
@@ -110,7 +111,7 @@ describe('startSnapshotPusher', () => {
     const log = recordingLog();
     const pusher = startSnapshotPusher({
       registry: new Registry(),
-      store: new MetricsSnapshotStore(away, prefix),
+      store: new MetricsSnapshotStore<MetricsSnapshot>(away, new RedisKeys(prefix)),
       source: 'w1',
       intervalMs: 50,
       log,

@@ -126,6 +126,19 @@ export class RedisKeys {
     return `${this.prefix}:quota:${subject}:${day}`;
   }
 
+  /**
+   * Metric snapshots of the worker fleet: the index (a sorted set of sources by last push)
+   * and one snapshot per source. One hash tag for all of them: the MULTI and MGET of
+   * MetricsSnapshotStore must stay in one slot on Redis Cluster.
+   */
+  metricsSources(): string {
+    return `${this.prefix}:{metrics}:sources`;
+  }
+
+  metricsSnapshot(source: string): string {
+    return `${this.prefix}:{metrics}:snapshot:${source}`;
+  }
+
   /** The Redis epoch (never expires): gone or changed means Redis lost its data. */
   epoch(): string {
     return `${this.prefix}:epoch`;

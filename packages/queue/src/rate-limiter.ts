@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis-connection';
+import type { RedisKeys } from './keys';
 
 /**
  * Token bucket in one Lua script, so every gateway replica shares the bucket and two
@@ -70,6 +71,42 @@ export class RateLimiter {
 
   async uncountDaily(key: string): Promise<void> {
     await this.redis.decr(key);
+  }
+}
+
+/**
+ * The rate limits the gateway enforces, by what they limit: submissions per API key (a
+ * token bucket and a daily job quota) and redeliveries per job. The key names stay here.
+ */
+export class RateLimits {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    this.limiter = new RateLimiter(redis);
+  }
+
+  takeSubmission(apiKeyId: string, ratePerMinute: number, burst: number): Promise<BucketResult> {
+    return this.limiter.take(this.keys.rateLimit(apiKeyId), ratePerMinute, burst);
+  }
+
+  takeRedelivery(jobId: string, ratePerMinute: number, burst: number): Promise<BucketResult> {
+    return this.limiter.take(this.keys.redeliverRate(jobId), ratePerMinute, burst);
+  }
+
+  /**
+   * Counts one job against the key's quota for today (UTC): the count after it, the seconds
+   * until the quota resets, and how to give the job back (a refused submission).
+   */
+  async countDailyJob(
+    apiKeyId: string,
+  ): Promise<{ used: number; secondsLeft: number; uncount: () => Promise<void> }> {
+    const { day, secondsLeft } = utcDay();
+    const key = this.keys.dailyQuota(apiKeyId, day);
+    const used = await this.limiter.countDaily(key);
+    return { used, secondsLeft, uncount: () => this.limiter.uncountDaily(key) };
   }
 }
 

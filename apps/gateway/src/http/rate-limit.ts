@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@argus/contracts';
-import { utcDay, type RateLimiter, type RedisKeys } from '@argus/queue';
+import type { RateLimits } from '@argus/queue';
 import { accessOf } from '../auth/access';
 
 export interface RateLimitSettings {
@@ -15,18 +15,14 @@ export interface RateLimitSettings {
  * gateway replica enforces the same numbers. Answers carry RateLimit-* headers; refusals
  * are 429 with Retry-After. Open mode (no keys) is not limited per key.
  */
-export function submitRateLimit(
-  limiter: RateLimiter,
-  keys: RedisKeys,
-  settings: RateLimitSettings,
-): RequestHandler {
+export function submitRateLimit(limits: RateLimits, settings: RateLimitSettings): RequestHandler {
   return async (req: Request, res: Response, next) => {
     const access = accessOf(req);
     if (access.kind !== 'key') return next();
     const key = access.key;
     const rate = key.ratePerMinute ?? settings.ratePerMinute;
     if (rate > 0) {
-      const bucket = await limiter.take(keys.rateLimit(key.id), rate, settings.burst);
+      const bucket = await limits.takeSubmission(key.id, rate, settings.burst);
       res.setHeader('RateLimit-Limit', String(settings.burst));
       res.setHeader('RateLimit-Remaining', String(bucket.remaining));
       res.setHeader('RateLimit-Reset', String(bucket.resetSeconds));
@@ -43,11 +39,9 @@ export function submitRateLimit(
     }
     const quota = key.dailyQuota ?? settings.dailyQuota;
     if (quota > 0) {
-      const { day, secondsLeft } = utcDay();
-      const quotaKey = keys.dailyQuota(key.id, day);
-      const used = await limiter.countDaily(quotaKey);
+      const { used, secondsLeft, uncount } = await limits.countDailyJob(key.id);
       if (used > quota) {
-        await limiter.uncountDaily(quotaKey);
+        await uncount();
         throw new AppError(
           'quota_exceeded',
           `daily job quota of ${quota} used up; it resets at 00:00 UTC`,
@@ -57,7 +51,7 @@ export function submitRateLimit(
       }
       // A refused submission (4xx/5xx) does not use up quota.
       res.on('finish', () => {
-        if (res.statusCode >= 400) void limiter.uncountDaily(quotaKey).catch(() => undefined);
+        if (res.statusCode >= 400) void uncount().catch(() => undefined);
       });
     }
     next();
@@ -69,13 +63,12 @@ export function submitRateLimit(
  * WEBHOOK_REDELIVER_BURST), so a client cannot turn one job into a stream of signed POSTs.
  */
 export function redeliverRateLimit(
-  limiter: RateLimiter,
-  keys: RedisKeys,
+  limits: RateLimits,
   settings: { perMinute: number; burst: number },
 ): RequestHandler {
   return async (req: Request, _res: Response, next) => {
     const id = String(req.params.id);
-    const bucket = await limiter.take(keys.redeliverRate(id), settings.perMinute, settings.burst);
+    const bucket = await limits.takeRedelivery(id, settings.perMinute, settings.burst);
     if (!bucket.allowed) {
       const wait = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
       throw new AppError(

@@ -21,10 +21,13 @@ import {
   md5Hex,
   newJobId,
   type ArgusQueue,
-  type BlobStore,
+  type CancelFlags,
   type EpochRecord,
   type JobEvents,
-  type RedisKeys,
+  type JobRecord,
+  type JobRecordStore,
+  type ResultCache,
+  type UploadStore,
 } from '@argus/queue';
 import { linksFor, viewFromJob, type JobView } from './job-view';
 import type { Backpressure } from './backpressure';
@@ -39,8 +42,10 @@ export interface JobServiceDeps {
   jobEvents: JobEvents;
   /** Refuses new jobs when queues are too deep (cache hits still served). */
   backpressure?: Backpressure;
-  blobs: BlobStore;
-  keys: RedisKeys;
+  uploads: UploadStore;
+  results: ResultCache;
+  records: JobRecordStore;
+  cancels: CancelFlags;
   manifest: Manifest;
   /** Models this server could not install (id → why); a job naming one fails with 400. */
   missingModels?: Readonly<Record<string, string>>;
@@ -48,7 +53,6 @@ export interface JobServiceDeps {
   epoch?: { readonly epoch: EpochRecord | undefined };
   settings: {
     resultTtlSeconds: number;
-    blobTtlSeconds: number;
   };
 }
 
@@ -80,25 +84,6 @@ export interface SubmitOutcome {
   /** How the submission was served: a fresh job, the result cache, or an identical job in flight. */
   source: 'queued' | 'cache' | 'coalesced';
   md5: string;
-}
-
-/**
- * A job that is not (or no longer) in BullMQ: a submission answered from the cache, or a
- * queued job that was canceled (and so removed from its queue).
- */
-interface JobRecord {
-  id: string;
-  task: Task;
-  status: 'completed' | 'canceled';
-  md5: string;
-  model: string;
-  resultKey: string;
-  /** The validated options, for the links a view offers. */
-  options: Record<string, unknown>;
-  createdAt: number;
-  finishedAt: number;
-  /** The API key that submitted it (absent in open mode). */
-  owner?: string;
 }
 
 /** Distinct option sets remembered by `prepare` (oldest forgotten first). */
@@ -182,7 +167,7 @@ export class JobService {
       ? { ...prepared.options, media: 'video', ...input.video }
       : prepared.options;
     const md5 = input.md5 ?? md5Hex(input.bytes);
-    const resultKey = this.deps.keys.result({
+    const resultKey = this.deps.results.keyFor({
       task,
       modelId: model.id,
       modelSha256: model.sha256,
@@ -193,7 +178,7 @@ export class JobService {
       md5,
     });
 
-    const cached = await this.deps.blobs.getJson<unknown>(resultKey);
+    const cached = await this.deps.results.get(resultKey);
     if (cached !== null) {
       const now = Date.now();
       const record: JobRecord = {
@@ -208,15 +193,11 @@ export class JobService {
         finishedAt: now,
         ...(owner && { owner }),
       };
-      await this.deps.blobs.putJson(
-        this.deps.keys.jobRecord(record.id),
-        record,
-        this.deps.settings.resultTtlSeconds,
-      );
+      await this.deps.records.put(record);
       if (input.callback) {
         // A cached answer is still an outcome the submitter asked to be told about.
         await this.deps.jobEvents.deliverNow(snapshotOfRecord(record), {
-          ...input.callback!,
+          ...input.callback,
           submissionId: record.id,
         });
       }
@@ -226,7 +207,7 @@ export class JobService {
     await input.checkImage(input.bytes);
     await this.deps.backpressure?.check(task);
     const jobId = newJobId();
-    const blobKey = this.deps.keys.blob(jobId);
+    const blobKey = this.deps.uploads.keyFor(jobId);
     const data: JobData = {
       task,
       blobKey,
@@ -252,10 +233,10 @@ export class JobService {
     );
     const sharedId = String(job.id);
     if (input.callback) {
-      await this.deps.jobEvents.register(sharedId, { ...input.callback!, submissionId: sharedId });
+      await this.deps.jobEvents.register(sharedId, { ...input.callback, submissionId: sharedId });
     }
     if (sharedId !== jobId) {
-      await this.deps.blobs.delete(blobKey);
+      await this.deps.uploads.delete(blobKey);
       const existing = await this.get(sharedId, input.access);
       if (existing) return { view: existing, source: 'coalesced', md5 };
     }
@@ -270,9 +251,9 @@ export class JobService {
   private async withBlob<T>(blobKey: string, bytes: Buffer, enqueue: () => Promise<T>): Promise<T> {
     // The delete is not awaited: the client's 503 must not wait on a slow Redis. A timed-out
     // SET may still land later; the DEL queued behind it on the same connection removes it.
-    const drop = () => void this.deps.blobs.delete(blobKey).catch(() => undefined);
+    const drop = () => void this.deps.uploads.delete(blobKey).catch(() => undefined);
     try {
-      await this.deps.blobs.put(blobKey, bytes, this.deps.settings.blobTtlSeconds);
+      await this.deps.uploads.put(blobKey, bytes);
       return await enqueue();
     } catch (err) {
       drop();
@@ -316,8 +297,7 @@ export class JobService {
       return null;
     }
     if (!canSee(access, record.owner)) return null;
-    const result =
-      record.status === 'completed' ? await this.deps.blobs.getJson<unknown>(record.resultKey) : null;
+    const result = record.status === 'completed' ? await this.deps.results.get(record.resultKey) : null;
     return recordView(record, result);
   }
 
@@ -350,13 +330,9 @@ export class JobService {
         () => false, // it became active (locked) in the meantime
       );
       if (removed) return { view: await this.recordCanceled(job, record), accepted: false };
-      await this.deps.blobs.delete(this.deps.keys.jobRecord(record.id));
+      await this.deps.records.delete(record.id);
     }
-    await this.deps.blobs.putJson(
-      this.deps.keys.cancelRequest(id),
-      { at: Date.now() },
-      this.deps.settings.resultTtlSeconds,
-    );
+    await this.deps.cancels.request(id);
     const view = await this.viewOf(job, 'active');
     return { view: { ...view, cancelRequested: true }, accepted: true };
   }
@@ -378,7 +354,7 @@ export class JobService {
       throw new AppError('not_ready', `job ${id} is ${view.status}; its images exist once it completes`);
     }
     const resultKey = await this.resultKeyOf(id);
-    const bytes = resultKey ? await this.deps.blobs.get(this.deps.keys.artifact(resultKey, name)) : null;
+    const bytes = resultKey ? await this.deps.results.artifact(resultKey, name) : null;
     if (!bytes) {
       throw new AppError(
         'not_found',
@@ -413,7 +389,7 @@ export class JobService {
   }
 
   private async record(id: string): Promise<JobRecord | null> {
-    return this.deps.blobs.getJson<JobRecord>(this.deps.keys.jobRecord(id));
+    return this.deps.records.get(id);
   }
 
   private async writeCanceledRecord(job: ArgusJob): Promise<JobRecord> {
@@ -429,16 +405,12 @@ export class JobService {
       finishedAt: Date.now(),
       ...(job.data.owner && { owner: job.data.owner }),
     };
-    await this.deps.blobs.putJson(
-      this.deps.keys.jobRecord(record.id),
-      record,
-      this.deps.settings.resultTtlSeconds,
-    );
+    await this.deps.records.put(record);
     return record;
   }
 
   private async recordCanceled(job: ArgusJob, record: JobRecord): Promise<JobView> {
-    await this.deps.blobs.delete(job.data.blobKey);
+    await this.deps.uploads.delete(job.data.blobKey);
     await this.deps.jobEvents.ended(snapshotOfRecord(record));
     return recordView(record, null);
   }
@@ -458,7 +430,7 @@ export class JobService {
   private async viewOf(job: ArgusJob, state: string): Promise<JobView> {
     if (state !== 'completed') return viewFromJob(job, state, {});
     const resultKey = job.returnvalue?.resultKey ?? job.data.resultKey;
-    const result = await this.deps.blobs.getJson<unknown>(resultKey);
+    const result = await this.deps.results.get(resultKey);
     if (result === null) {
       return viewFromJob(job, state, {
         error: parseFailure(

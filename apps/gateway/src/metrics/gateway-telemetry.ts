@@ -1,5 +1,5 @@
 import { PRIORITIES, TASKS, isErrorCode, type Task } from '@argus/contracts';
-import type { ArgusQueue } from '@argus/queue';
+import type { ArgusQueue, MetricsSnapshotStore } from '@argus/queue';
 import {
   QUEUE_STATES,
   Registry,
@@ -9,14 +9,13 @@ import {
   type CacheResult,
   type GatewayMetrics,
   type MetricsSnapshot,
-  type MetricsSnapshotStore,
 } from '@argus/metrics';
 
 export interface GatewayTelemetryOptions {
   /** Queues whose depth `/metrics` reads at scrape time. */
   queues?: Partial<Record<Task, ArgusQueue>>;
   /** Where workers leave their metric snapshots. */
-  snapshots?: MetricsSnapshotStore;
+  snapshots?: MetricsSnapshotStore<MetricsSnapshot>;
   /** prom-client's process and Node.js metrics (off for apps built only to list routes). */
   defaultMetrics?: boolean;
 }

@@ -2,10 +2,10 @@ import type { Request, Response, Router } from 'express';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, ownerOf } from '../auth/access';
 import { AppError, SubmissionSchema, TaskSchema, type Task } from '@argus/contracts';
-import { md5Hex } from '@argus/queue';
+import { IdempotencyStore, md5Hex, requestFingerprint } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import type { JobService, SubmitInput, SubmitOutcome } from '../jobs/job.service';
-import { IdempotencyStore, requestFingerprint } from '../jobs/idempotency';
+
 import { validateCallbackUrl } from '../jobs/callback-check';
 import { isTerminal, preferWaitSeconds, waitForView, waitSecondsFromQuery } from '../jobs/job-wait';
 import type { JobWaiters } from '../jobs/job-waiters';

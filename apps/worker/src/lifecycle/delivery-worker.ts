@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { WEBHOOK_QUEUE, bullPrefix, type Redis } from '@argus/queue';
 import type { DeliveryJobData } from '@argus/contracts';
-import { WEBHOOK_QUEUE, bullPrefix } from '@argus/queue';
 import { retryDelayMs } from '@argus/webhooks';
 import { RetryableDeliveryError, deliveryProcessor, type DeliveryDeps } from './delivery.processor';
 

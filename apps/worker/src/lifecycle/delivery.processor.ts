@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData } from '@argus/contracts';
 import type { Logger } from '@argus/config';
-import type { BlobStore, DeliveryAttempt, DeliveryLog } from '@argus/queue';
+import type { DeliveryAttempt, DeliveryLog, ResultCache } from '@argus/queue';
 import {
   WEBHOOK_HEADERS,
   classifyDelivery,
@@ -11,7 +11,7 @@ import {
 } from '@argus/webhooks';
 
 export interface DeliveryDeps {
-  blobs: BlobStore;
+  results: ResultCache;
   /** The job's capped delivery log (attempts are appended here). */
   deliveries: DeliveryLog;
   secret: string;
@@ -33,7 +33,7 @@ export class RetryableDeliveryError extends Error {
 }
 
 /** The JSON a receiver gets. Built when sent, from Redis, so job data never holds results. */
-export async function deliveryBody(data: DeliveryJobData, blobs: BlobStore): Promise<string> {
+export async function deliveryBody(data: DeliveryJobData, results: ResultCache): Promise<string> {
   const { snapshot } = data;
   const job: Record<string, unknown> = {
     id: snapshot.id,
@@ -42,7 +42,7 @@ export async function deliveryBody(data: DeliveryJobData, blobs: BlobStore): Pro
     md5: snapshot.md5,
   };
   if (snapshot.status === 'completed') {
-    const result = snapshot.resultKey ? await blobs.getJson<unknown>(snapshot.resultKey) : null;
+    const result = snapshot.resultKey ? await results.get(snapshot.resultKey) : null;
     if (result === null)
       job.error = { code: 'result_expired', message: 'the result expired before this delivery' };
     else job.result = result;
@@ -64,7 +64,7 @@ export async function deliveryProcessor(
   deps: DeliveryDeps,
 ): Promise<{ statusCode?: number }> {
   const data = job.data;
-  const body = await deliveryBody(data, deps.blobs);
+  const body = await deliveryBody(data, deps.results);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const result = await deliverWebhook({
     url: data.url,

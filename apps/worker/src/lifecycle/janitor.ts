@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '@argus/config';
-import { sweepOrphanBlobs, type OrphanSweepDeps } from './orphan-sweep';
+import type { UploadStore } from '@argus/queue';
 
 /**
  * BullMQ's age-based removeOnComplete/removeOnFail only runs when another job finishes, so
@@ -12,8 +12,8 @@ export function startJanitor(
   retentionMs: number,
   intervalMs: number,
   log: Logger,
-  /** Also delete upload blobs whose job is gone or finished (see orphan-sweep.ts). */
-  orphans?: OrphanSweepDeps,
+  /** Also delete uploads whose job is gone or finished (UploadStore.sweepOrphans). */
+  orphans?: { uploads: UploadStore; queues: readonly Queue[] },
 ): () => void {
   let running = false;
   const sweep = async () => {
@@ -30,7 +30,7 @@ export function startJanitor(
         }
       }
       if (orphans) {
-        const removed = await sweepOrphanBlobs(orphans);
+        const removed = await orphans.uploads.sweepOrphans(orphans.queues);
         if (removed > 0) log.info('janitor removed orphaned upload blobs', { removed });
       }
     } catch (err) {

@@ -1,14 +1,13 @@
 import { UnrecoverableError, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@argus/config';
 import type { JobData, JobReturn, Task } from '@argus/contracts';
 import {
-  MetricsSnapshotStore,
   Registry,
   collectDefaultMetrics,
   createWorkerMetrics,
   startSnapshotPusher,
   type SnapshotPusher,
+  type SnapshotSink,
   type WorkerMetrics,
 } from '@argus/metrics';
 import { recordCompleted, recordFailed } from './job-metrics';
@@ -17,8 +16,8 @@ export interface WorkerTelemetryOptions {
   /** The worker's id: its `worker` label and the source of its snapshots. */
   workerId: string;
   tasks: readonly Task[];
-  redis: Redis;
-  keyPrefix: string;
+  /** Where snapshots go (the data layer's MetricsSnapshotStore). */
+  snapshots: SnapshotSink;
   pushIntervalMs: number;
   log: Logger;
 }
@@ -71,7 +70,7 @@ export class WorkerTelemetry {
   start(): Promise<void> {
     this.pusher ??= startSnapshotPusher({
       registry: this.registry,
-      store: new MetricsSnapshotStore(this.opts.redis, this.opts.keyPrefix),
+      store: this.opts.snapshots,
       source: this.opts.workerId,
       intervalMs: this.opts.pushIntervalMs,
       log: this.opts.log,

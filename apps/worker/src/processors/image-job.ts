@@ -30,8 +30,8 @@ export async function runImageJob(
 
     // A re-run of a job whose earlier attempt stored its result but lost its lock before
     // completing (a stall) must not fail for want of the upload it already consumed.
-    if (await deps.blobs.exists(data.resultKey)) {
-      await deps.blobs.delete(data.blobKey);
+    if (await deps.results.has(data.resultKey)) {
+      await deps.uploads.delete(data.blobKey);
       await job.updateProgress({ stage: 'done', percent: 100 });
       log.info('result already stored by an earlier attempt; completing', { resultKey: data.resultKey });
       await deps.events.ended(completedSnapshot(job));
@@ -39,7 +39,7 @@ export async function runImageJob(
     }
     await throwIfCanceled(job, deps);
     await job.updateProgress({ stage: 'decoding', percent: 10 });
-    const image = await deps.blobs.get(data.blobKey);
+    const image = await deps.uploads.get(data.blobKey);
     if (!image) {
       throw new AppError(
         'image_expired',
@@ -53,15 +53,10 @@ export async function runImageJob(
     await throwIfCanceled(job, deps);
     await job.updateProgress({ stage: 'postprocess', percent: 90 });
     for (const [name, bytes] of Object.entries(output.artifacts ?? {})) {
-      const key = deps.keys.artifact(data.resultKey, name);
-      await deps.blobs.put(
-        key,
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        deps.resultTtlSeconds,
-      );
+      await deps.results.putArtifact(data.resultKey, name, bytes, deps.resultTtlSeconds);
     }
-    await deps.blobs.putJson(data.resultKey, output.result, deps.resultTtlSeconds);
-    await deps.blobs.delete(data.blobKey);
+    await deps.results.put(data.resultKey, output.result, deps.resultTtlSeconds);
+    await deps.uploads.delete(data.blobKey);
     await job.updateProgress({ stage: 'done', percent: 100 });
     // Callbacks are queued before BullMQ marks the job complete: a crash in between re-runs
     // the job, which queues them again under the same delivery ids (a no-op).
@@ -83,7 +78,7 @@ export async function runImageJob(
 
 /** Stage boundary: a client asked (DELETE /v1/jobs/:id) for this running job to stop. */
 async function throwIfCanceled(job: Job<JobData, JobReturn>, deps: ProcessorDeps): Promise<void> {
-  if (job.id && (await deps.blobs.exists(deps.keys.cancelRequest(job.id)))) {
+  if (job.id && (await deps.cancels.isRequested(job.id))) {
     throw new AppError('canceled', 'the job was canceled on request');
   }
 }

@@ -1,11 +1,15 @@
-import type { BlobStore, JobEvents, RedisClient, RedisKeys } from '@argus/queue';
+import type { CancelFlags, JobEvents, RedisClient, RedisKeys, ResultCache, UploadStore } from '@argus/queue';
 import type { Logger } from '@argus/config';
 import type { Inference } from '../inference/bounded-inference';
 
 /** What a processor needs, passed in rather than imported so tests can build their own. */
 export interface ProcessorDeps {
-  blobs: BlobStore;
-  keys: RedisKeys;
+  /** The job's upload (read once, deleted when the job ends). */
+  uploads: UploadStore;
+  /** Where the result and its artifacts go (the result key doubles as the cache entry). */
+  results: ResultCache;
+  /** Set by DELETE /v1/jobs/:id on a running job; checked at stage boundaries. */
+  cancels: CancelFlags;
   inference: Inference;
   /** Queues webhook deliveries when a job ends. */
   events: JobEvents;
@@ -17,8 +21,9 @@ export interface ProcessorDeps {
 
 /** What video jobs need beyond an image job: ffmpeg, limits, and a way to stop them. */
 export interface VideoDeps {
-  /** For the per-chunk results (one MULTI per chunk). */
+  /** For the per-chunk results (one MULTI per chunk; VideoChunkStore). */
   redis: RedisClient;
+  keys: RedisKeys;
   ffmpeg: string;
   ffprobe: string;
   maxDurationSec: number;

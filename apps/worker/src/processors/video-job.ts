@@ -39,14 +39,15 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
   });
   const jobId = String(job.id);
   const video = deps.video;
-  const store = video ? new VideoChunkStore(video.redis, deps.keys, jobId, deps.resultTtlSeconds) : undefined;
+  const store = video
+    ? new VideoChunkStore(video.redis, video.keys, jobId, deps.resultTtlSeconds)
+    : undefined;
   const controller = new AbortController();
   const onStop = () => controller.abort(video?.stopping.reason);
   video?.stopping.addEventListener('abort', onStop, { once: true });
   if (video?.stopping.aborted) onStop();
-  const cancelKey = deps.keys.cancelRequest(jobId);
   const cancelWatch = setInterval(() => {
-    deps.blobs.exists(cancelKey).then(
+    deps.cancels.isRequested(jobId).then(
       (asked) => asked && controller.abort(new AppError('canceled', 'the job was canceled on request')),
       () => undefined,
     );
@@ -62,14 +63,14 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
     const sampling = VideoOptionsSchema.safeParse(data.options);
     if (!sampling.success) throw new AppError('invalid_option', sampling.error.message);
 
-    if (await deps.blobs.exists(data.resultKey)) {
-      await Promise.all([deps.blobs.delete(data.blobKey), store.clear()]);
+    if (await deps.results.has(data.resultKey)) {
+      await Promise.all([deps.uploads.delete(data.blobKey), store.clear()]);
       await job.updateProgress({ stage: 'done', percent: 100 });
       await deps.events.ended(completedSnapshot(job));
       return { resultKey: data.resultKey };
     }
     const started = performance.now();
-    const bytes = await deps.blobs.get(data.blobKey);
+    const bytes = await deps.uploads.get(data.blobKey);
     if (!bytes)
       throw new AppError('image_expired', 'the uploaded video expired before a worker reached the job');
     const file = path.join(workDir, 'input');
@@ -156,10 +157,10 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
       },
     };
     for (const [name, buf] of Object.entries(artifacts)) {
-      await deps.blobs.put(deps.keys.artifact(data.resultKey, name), buf, deps.resultTtlSeconds);
+      await deps.results.putArtifact(data.resultKey, name, buf, deps.resultTtlSeconds);
     }
-    await deps.blobs.putJson(data.resultKey, result, deps.resultTtlSeconds);
-    await Promise.all([deps.blobs.delete(data.blobKey), store.clear()]);
+    await deps.results.put(data.resultKey, result, deps.resultTtlSeconds);
+    await Promise.all([deps.uploads.delete(data.blobKey), store.clear()]);
     await job.updateProgress({
       stage: 'done',
       percent: 100,
@@ -185,8 +186,8 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
       // Nothing of a job that will not run again stays in Redis: chunks, upload, cancel flag.
       await Promise.all([
         store?.clear(),
-        deps.blobs.delete(job.data.blobKey),
-        deps.blobs.delete(cancelKey),
+        deps.uploads.delete(job.data.blobKey),
+        deps.cancels.clear(jobId),
       ]).catch((e: Error) => log.warn('could not clear the video job keys', { err: e.message }));
       await deps.events
         .ended(failedSnapshot(job, failure.message))

@@ -1,15 +1,13 @@
-import type { Redis } from 'ioredis';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { RedisKeys } from './keys';
+import type { RedisClient } from './redis-connection';
 
-/** What `registry.getMetricsAsJSON()` returns: the form snapshots travel in. */
-export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
-
-export interface MetricsSnapshot {
-  /** The process that pushed it (a worker id); also its `worker` label. */
+/** What a snapshot holds at the least; `@argus/metrics` gives `metrics` its prom-client type. */
+export interface StoredSnapshot {
+  /** The process that pushed it (a worker id). */
   source: string;
   /** When it was taken (ms since the epoch). */
   pushedAt: number;
-  metrics: MetricsJson;
+  metrics: unknown[];
 }
 
 /** Upper bound on snapshots read per scrape, so a runaway index cannot stall `/metrics`. */
@@ -21,23 +19,21 @@ export const MAX_SNAPSHOTS = 1000;
  * expired key is the only liveness rule: a process that stops pushing vanishes from the
  * next scrape after its TTL, whoever reads.
  */
-export class MetricsSnapshotStore {
+export class MetricsSnapshotStore<S extends StoredSnapshot = StoredSnapshot> {
   constructor(
-    private readonly redis: Redis,
-    readonly prefix: string,
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
   ) {}
 
   indexKey(): string {
-    // One hash tag for the index and every snapshot: the MULTI and MGET here must stay in
-    // one slot on Redis Cluster.
-    return `${this.prefix}:{metrics}:sources`;
+    return this.keys.metricsSources();
   }
 
   snapshotKey(source: string): string {
-    return `${this.prefix}:{metrics}:snapshot:${source}`;
+    return this.keys.metricsSnapshot(source);
   }
 
-  async push(snapshot: MetricsSnapshot, ttlMs: number): Promise<void> {
+  async push(snapshot: S, ttlMs: number): Promise<void> {
     await this.redis
       .multi()
       .zadd(this.indexKey(), snapshot.pushedAt, snapshot.source)
@@ -50,7 +46,7 @@ export class MetricsSnapshotStore {
   }
 
   /** Every live snapshot; index entries whose snapshot expired are pruned on the way. */
-  async live(): Promise<MetricsSnapshot[]> {
+  async live(): Promise<S[]> {
     const sources = await this.redis.zrevrange(this.indexKey(), 0, MAX_SNAPSHOTS - 1);
     if (sources.length === 0) return [];
     const raw = await this.redis.mget(sources.map((s) => this.snapshotKey(s)));
@@ -59,7 +55,7 @@ export class MetricsSnapshotStore {
     return raw.flatMap((r) => {
       if (r === null) return [];
       try {
-        const parsed = JSON.parse(r) as MetricsSnapshot;
+        const parsed = JSON.parse(r) as S;
         return Array.isArray(parsed.metrics) ? [parsed] : [];
       } catch {
         // A torn or foreign value: skip it rather than fail the whole scrape.

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AppError } from '@argus/contracts';
-import type { RedisKeys } from '@argus/queue';
+import type { RedisKeys } from './keys';
+import type { RedisClient } from './redis-connection';
 
 export type IdempotencyClaim = { kind: 'new' } | { kind: 'replay'; jobId: string } | { kind: 'in-progress' };
 
@@ -19,7 +19,7 @@ interface Entry {
  */
 export class IdempotencyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly times: { ttlSeconds: number; leaseSeconds: number },
   ) {}

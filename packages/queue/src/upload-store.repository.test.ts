@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RedisKeys, bullPrefix } from '@argus/queue';
-import { sweepOrphanBlobs } from './orphan-sweep';
+import { RedisKeys } from './keys';
+import { bullPrefix } from './queues';
+import { UploadStore } from './upload-store.repository';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TTL = 21_600;
 
-describe('sweepOrphanBlobs (real Redis, real BullMQ)', () => {
+describe('UploadStore.sweepOrphans (real Redis, real BullMQ)', () => {
   let redis: Redis;
   let prefix: string;
   let queues: Queue[];
@@ -39,7 +40,7 @@ describe('sweepOrphanBlobs (real Redis, real BullMQ)', () => {
     await redis.set(keys.blob(String(done.id)), 'bytes', 'EX', old);
     await redis.set(keys.blob('just-written'), 'bytes', 'EX', TTL); // its job may be being added
 
-    const removed = await sweepOrphanBlobs({ redis, keys, queues, blobTtlSeconds: TTL });
+    const removed = await new UploadStore(redis, keys, TTL).sweepOrphans(queues);
 
     expect(removed).toBe(2);
     const left = (await redis.keys(keys.blob('*'))).sort();

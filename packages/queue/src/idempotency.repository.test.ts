@@ -5,8 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '@argus/queue';
-import { IdempotencyStore } from './idempotency';
+import { RedisKeys } from './keys';
+import { IdempotencyStore } from './idempotency.repository';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,0 +1,48 @@
+/**
+ * One Redis data layer (issue 13): routes, job code, processors and worker lifecycle code
+ * never talk to Redis themselves; they call the typed repositories of @argus/queue. The
+ * eslint rule keeps `ioredis` imports out of apps; this test also catches raw commands on
+ * a connection handed in from elsewhere (`redis.get(…)`, `connection.hgetall(…)`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const GUARDED = [
+  'apps/gateway/src/routes',
+  'apps/gateway/src/jobs',
+  'apps/gateway/src/auth',
+  'apps/gateway/src/http',
+  'apps/worker/src/processors',
+  'apps/worker/src/lifecycle',
+];
+const RAW_COMMAND =
+  /\b(?:redis|connection|client)\s*\.\s*(?:get|getBuffer|set|del|exists|hgetall|hget|hset|lrange|rpush|lpush|zadd|zrem|zrange|zrevrange|mget|multi|eval|incr|decr|expire|scan|ttl|ping|xread|xadd)\s*\(/;
+
+function sources(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+}
+
+describe('the Redis data layer boundary', () => {
+  const files = GUARDED.flatMap(sources);
+
+  it('finds the files it guards', () => {
+    expect(files).toContain('apps/gateway/src/routes/jobs.route.ts');
+    expect(files).toContain('apps/worker/src/processors/image-job.ts');
+  });
+
+  it('has no ioredis import and no raw Redis command outside @argus/queue', () => {
+    const offenders = files.flatMap((file) => {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      const lines = text.split('\n');
+      return lines
+        .map((line, i) => ({ line, at: `${file}:${i + 1}` }))
+        .filter(({ line }) => /from 'ioredis'/.test(line) || RAW_COMMAND.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+});
