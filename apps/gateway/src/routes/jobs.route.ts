@@ -54,7 +54,7 @@ export async function submitFromRequest(
   settings: UploadSettings,
   task: Task,
   fields: Record<string, unknown> = req.body as Record<string, unknown>,
-  extra: Pick<SubmitInput, 'callback' | 'priority'> = {},
+  extra: Pick<SubmitInput, 'callback' | 'priority' | 'md5'> = {},
   acceptVideo = false,
 ): Promise<SubmitOutcome> {
   settings.observer?.uploaded(req.file!.size);
@@ -163,7 +163,9 @@ export function jobsRouter(
       const key = IdempotencyStore.validateKey(rawKey);
       // Idempotency-Keys belong to the API key that sent them (one namespace in open mode).
       const owner = ownerOf(access) ?? '';
-      const fingerprint = requestFingerprint(task, md5Hex(req.file!.buffer), body);
+      // The MD5 is computed once: the fingerprint and the submission share it.
+      const md5 = md5Hex(req.file!.buffer);
+      const fingerprint = requestFingerprint(task, md5, body);
       const claim = await idempotency.claim(owner, key, fingerprint);
       if (claim.kind === 'replay') {
         const view = await jobs.get(claim.jobId, access);
@@ -180,7 +182,7 @@ export function jobsRouter(
       }
       let outcome: SubmitOutcome;
       try {
-        outcome = await submitFromRequest(req, jobs, settings, task, body, extra, true);
+        outcome = await submitFromRequest(req, jobs, settings, task, body, { ...extra, md5 }, true);
         await idempotency.complete(owner, key, fingerprint, outcome.view.id);
       } catch (err) {
         await idempotency.release(owner, key, fingerprint).catch(() => undefined);
