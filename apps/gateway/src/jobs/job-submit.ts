@@ -22,6 +22,7 @@ import type { JobView } from './job-view';
 import type { Backpressure } from './backpressure';
 import type { JobOptions } from './job-options';
 import type { JobLookup } from './job-lookup';
+import type { CacheHitRecords } from './cache-hit-records';
 import { recordView, snapshotOfRecord } from './job-record-view';
 import { ownerOf, type Access } from '../auth/access';
 
@@ -65,6 +66,7 @@ export interface JobSubmitDeps {
   records: JobRecordStore;
   options: JobOptions;
   lookup: JobLookup;
+  hits: CacheHitRecords;
 }
 
 /** Submits an upload: the result cache first, then an identical job in flight, then a new job. */
@@ -93,27 +95,23 @@ export async function submitJob(deps: JobSubmitDeps, input: SubmitInput): Promis
 
   const cached = await deps.results.get(resultKey);
   if (cached !== null) {
+    const hit = { task, md5, model: model.id, resultKey, options, ...(owner && { owner }) };
+    if (!input.callback) {
+      // The common hit: a record written once per (result, owner), so no write here.
+      return { view: recordView(await deps.hits.recordFor(hit), cached), source: 'cache', md5 };
+    }
+    // A cached answer is still an outcome the submitter asked to be told about: a
+    // submission of its own, so each callback is delivered under its own id.
     const now = Date.now();
     const record: JobRecord = {
+      ...hit,
       id: newJobId(now),
-      task,
       status: 'completed',
-      md5,
-      model: model.id,
-      resultKey,
-      options,
       createdAt: now,
       finishedAt: now,
-      ...(owner && { owner }),
     };
     await deps.records.put(record);
-    if (input.callback) {
-      // A cached answer is still an outcome the submitter asked to be told about.
-      await deps.jobEvents.deliverNow(snapshotOfRecord(record), {
-        ...input.callback,
-        submissionId: record.id,
-      });
-    }
+    await deps.jobEvents.deliverNow(snapshotOfRecord(record), { ...input.callback, submissionId: record.id });
     return { view: recordView(record, cached), source: 'cache', md5 };
   }
 

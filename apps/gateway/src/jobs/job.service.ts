@@ -16,6 +16,7 @@ import { JobOptions, type PreparedOptions } from './job-options';
 import { JobLookup } from './job-lookup';
 import { submitJob, type JobSubmitDeps, type SubmitInput, type SubmitOutcome } from './job-submit';
 import { cancelJob, type JobCancelDeps } from './job-cancel';
+import { CacheHitRecords } from './cache-hit-records';
 import type { Access } from '../auth/access';
 import { jobNotFound as notFound } from './job-id';
 
@@ -53,7 +54,9 @@ export class JobService {
   constructor(private readonly deps: JobServiceDeps) {
     this.options = new JobOptions(deps.manifest, deps.missingModels);
     this.lookup = new JobLookup({ ...deps, resultTtlSeconds: deps.settings.resultTtlSeconds });
-    this.submitDeps = { ...deps, options: this.options, lookup: this.lookup };
+    // Hit records are rewritten at half their TTL, so one always outlives its memory here.
+    const hits = new CacheHitRecords(deps.records, (deps.settings.resultTtlSeconds * 1000) / 2, deps.epoch);
+    this.submitDeps = { ...deps, options: this.options, lookup: this.lookup, hits };
     this.cancelDeps = { ...deps, lookup: this.lookup };
   }
 
