@@ -4,7 +4,8 @@
  * The result panel: the selected job's live state, its error in plain words, or its result
  * (detect or parse view) with downloads and the `curl` commands that reproduce it.
  */
-import type { DetectResult, ParseResult, SegmentResult } from '../../../packages/contracts/src/results.js';
+import type { DetectResult, SegmentResult } from '../../../packages/contracts/src/results.js';
+import type { ParseResult } from '../../../packages/contracts/src/parse-result.js';
 import { ApiError, fetchImage, hasApiKey, type JobView } from './api.client.js';
 import { pollCommand, submitCommand } from './curl-command.js';
 import { detectView, type ResultView } from './detect.view.js';

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DetectResultSchema, SegmentResultSchema } from './results';
+import { PARSE_MODES, ParseResultSchema } from './parse-result';
+import { VideoResultSchema } from './video';
 
 /**
  * The job catalog: one entry per task with its queue, options schema and retry policy.
@@ -6,7 +9,11 @@ import { z } from 'zod';
  * re-parses job data with them, so both sides agree on defaults.
  */
 export const TASKS = ['detect', 'parse', 'segment'] as const;
-export const TaskSchema = z.enum(TASKS);
+export const TaskSchema = z.enum(TASKS).meta({
+  id: 'Task',
+  description:
+    '`detect`: YOLOv8 object detection (80 COCO classes). `parse`: multi-person human parsing into 20 LIP labels. `segment`: YOLOv8 instance segmentation (80 COCO classes): boxes and one RLE mask per instance.',
+});
 export type Task = z.infer<typeof TaskSchema>;
 
 const probability = z.coerce.number().min(0).max(1);
@@ -39,8 +46,6 @@ export const DetectOptionsSchema = z.object({
   overlay: formBoolean,
 });
 export type DetectOptions = z.infer<typeof DetectOptionsSchema>;
-
-export const PARSE_MODES = ['crops', 'whole'] as const;
 
 export const ParseOptionsSchema = z.object({
   model: z.string().min(1).max(100).optional(),
@@ -91,11 +96,15 @@ export const SegmentOptionsSchema = z.object({
 });
 export type SegmentOptions = z.infer<typeof SegmentOptionsSchema>;
 
-export interface TaskDefinition<S extends z.ZodType> {
+export interface TaskDefinition<S extends z.ZodType, R extends z.ZodType = z.ZodType> {
   task: Task;
   /** BullMQ queue name (before the key prefix). */
   queueName: string;
   optionsSchema: S;
+  /** What a completed job's `result` holds for an image (strict: tests parse real output with it). */
+  resultSchema: R;
+  /** The result for a video, on tasks that take videos (`POST /v1/jobs` with a video file). */
+  videoResultSchema?: z.ZodType;
   /** Options that change the result, in cache-key order. `model` is keyed separately. */
   cacheKeyOptions: readonly string[];
   attempts: number;
@@ -107,6 +116,8 @@ export const JOB_CATALOG = {
     task: 'detect',
     queueName: 'detect',
     optionsSchema: DetectOptionsSchema,
+    resultSchema: DetectResultSchema,
+    videoResultSchema: VideoResultSchema,
     cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,
@@ -115,6 +126,8 @@ export const JOB_CATALOG = {
     task: 'parse',
     queueName: 'parse',
     optionsSchema: ParseOptionsSchema,
+    resultSchema: ParseResultSchema,
+    videoResultSchema: VideoResultSchema,
     cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons', 'pose'],
     attempts: 3,
     backoffMs: 1000,
@@ -123,6 +136,7 @@ export const JOB_CATALOG = {
     task: 'segment',
     queueName: 'segment',
     optionsSchema: SegmentOptionsSchema,
+    resultSchema: SegmentResultSchema,
     cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,
