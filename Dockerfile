@@ -96,7 +96,6 @@ COPY --from=build /app/packages/queue/dist ./packages/queue/dist
 COPY --from=build /app/packages/vision/dist ./packages/vision/dist
 COPY --from=build /app/packages/webhooks/dist ./packages/webhooks/dist
 COPY --from=build /app/apps/gateway/dist ./apps/gateway/dist
-COPY --from=build /app/apps/gateway/openapi.json ./apps/gateway/openapi.json
 COPY --from=build /app/apps/worker/dist ./apps/worker/dist
 COPY --from=build /app/apps/tools/dist ./apps/tools/dist
 COPY --from=build /app/apps/webui/dist ./apps/webui/dist

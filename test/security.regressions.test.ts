@@ -98,7 +98,7 @@ describe('kept as they are', () => {
       expect([p, status]).toEqual([p, 404]);
     }
     // Literal dot segments: refused by the static file server, never served.
-    for (const p of ['/ui/../../package.json', '/ui/../gateway/openapi.json']) {
+    for (const p of ['/ui/../../package.json', '/ui/../gateway/package.json']) {
       const status = await rawStatus(
         platform.url,
         `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
