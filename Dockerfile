@@ -28,6 +28,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/client/package.json ./packages/client/
 COPY packages/config/package.json ./packages/config/
 COPY packages/contracts/package.json ./packages/contracts/
+COPY packages/manifest/package.json ./packages/manifest/
 COPY packages/metrics/package.json ./packages/metrics/
 COPY packages/model-sources/package.json ./packages/model-sources/
 COPY packages/models/package.json ./packages/models/
@@ -89,6 +90,7 @@ COPY --from=deps /app ./
 COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY --from=build /app/packages/config/dist ./packages/config/dist
 COPY --from=build /app/packages/contracts/dist ./packages/contracts/dist
+COPY --from=build /app/packages/manifest/dist ./packages/manifest/dist
 COPY --from=build /app/packages/metrics/dist ./packages/metrics/dist
 COPY --from=build /app/packages/model-sources/dist ./packages/model-sources/dist
 COPY --from=build /app/packages/models/dist ./packages/models/dist

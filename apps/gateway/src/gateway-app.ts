@@ -3,7 +3,7 @@ import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { memoryLimitBytes, type Config, type Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
-import { manifestPathFor, readManifest } from '@argus/models';
+import { manifestPathFor, readManifest } from '@argus/manifest';
 import {
   ApiKeyStore,
   BlobStore,

@@ -4,6 +4,7 @@ import {
   isTerminal,
   type DetectResult,
   type JobView,
+  type ModelList,
   type ParseResult,
   type SegmentResult,
   type Task,
@@ -84,6 +85,11 @@ export class ArgusClient {
     if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
     if (request.waitSeconds !== undefined) headers.Prefer = `wait=${Math.round(request.waitSeconds)}`;
     return this.json<JobView>('/v1/jobs', { method: 'POST', body: form, headers, signal: request.signal });
+  }
+
+  /** `GET /v1/models`: the server's models (manifest order), their defaults and where they are loaded. */
+  async models(signal?: AbortSignal): Promise<ModelList> {
+    return this.json<ModelList>('/v1/models', { signal });
   }
 
   /** `GET /v1/jobs/:id`, or with `waitSeconds` a long-poll that answers once the job ends. */

@@ -30,6 +30,8 @@ export type {
   JobLinks,
   JobStatus,
   JobView,
+  ModelInfo,
+  ModelList,
   ParsePerson,
   ParseResult,
   RleMask,

@@ -95,12 +95,10 @@ export const ErrorDetailSchema = z
 export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 
 /** Every rejected request's body. */
-export const ErrorBodySchema = z
-  .strictObject({ error: ErrorDetailSchema })
-  .meta({
-    id: 'ErrorBody',
-    description: 'Every /v1 error, and every unexpected (`internal`) error of any route.',
-  });
+export const ErrorBodySchema = z.strictObject({ error: ErrorDetailSchema }).meta({
+  id: 'ErrorBody',
+  description: 'Every /v1 error, and every unexpected (`internal`) error of any route.',
+});
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /**

@@ -6,3 +6,4 @@ export * from './job-view';
 export * from './lifecycle';
 export * from './video';
 export * from './stream';
+export * from './model-info';

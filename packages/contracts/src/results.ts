@@ -76,13 +76,9 @@ export const DetectTimingsSchema = z
     decodeMs: ms('Decode and letterbox (sharp).'),
     preMs: ms('Preprocessing after decode (tensor layout, normalisation).'),
     batchWaitMs: ms("Time the prepared input waited in its model's batcher before its run started."),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .meta({
-        description: 'Images in the model run that served this job (shared with the rest of its batch).',
-      }),
+    batchSize: z.number().int().min(1).meta({
+      description: 'Images in the model run that served this job (shared with the rest of its batch).',
+    }),
     inferMs: ms('The model run that served the image (shared with the rest of its batch).'),
     postMs: ms('Decode boxes and NMS (segment: masks and RLE too; and the overlay when drawn).'),
     ...workerTimings,

@@ -88,12 +88,10 @@ export const VideoResultSchema = z
     frames: z.array(VideoFrameResultSchema).meta({ description: 'One entry per sampled frame, in order.' }),
     tracks: z.array(VideoTrackSummarySchema).meta({ description: 'One entry per track, by id.' }),
     model: ModelRefSchema,
-    artifacts: z
-      .array(z.string())
-      .meta({
-        description: 'Artifact names, served at `/v1/jobs/:id/<name>`.',
-        examples: [['annotated.mp4', 'contact-sheet.jpg']],
-      }),
+    artifacts: z.array(z.string()).meta({
+      description: 'Artifact names, served at `/v1/jobs/:id/<name>`.',
+      examples: [['annotated.mp4', 'contact-sheet.jpg']],
+    }),
     timings: z.record(z.string(), z.number()).meta({
       description:
         '`inferMs`, `renderMs`, `totalMs`, `framesPerSecond` (detection), `resumedAtFrame` (0 unless a retry resumed), `queueWaitMs`.',

@@ -14,8 +14,8 @@ import {
   type VideoOptions,
   VIDEO_CACHE_KEY_OPTIONS,
 } from '@argus/contracts';
-import type { Manifest } from '@argus/models';
-import { resolveModel } from '@argus/models';
+import type { Manifest } from '@argus/manifest';
+import { resolveModel } from '@argus/manifest';
 import {
   jobIdTime,
   md5Hex,

@@ -44,6 +44,10 @@ const TAGS = [
       'Synchronous endpoints that keep existing clients working; they run through the same queue and cache.',
   },
   { name: 'health', description: 'Liveness and readiness probes.' },
+  {
+    name: 'models',
+    description: 'The models this server knows: labels, inputs, option defaults and where they are loaded.',
+  },
   { name: 'meta', description: 'This document.' },
   {
     name: 'metrics',

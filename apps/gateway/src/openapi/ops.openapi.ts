@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
 import { param, header } from './openapi.components';
-import { ErrorBodySchema } from '@argus/contracts';
+import { ErrorBodySchema, ModelListSchema } from '@argus/contracts';
 import {
   HealthSchema,
   NotReadySchema,
@@ -17,6 +17,28 @@ import {
 
 /** The documentation of the health, oip, meta, metrics, webui routes (see openapi.document.ts). */
 export const OPS_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/v1/models',
+    tags: ['models'],
+    operationId: 'listModels',
+    summary:
+      "The manifest's models: labels, input, option defaults, state and the workers that have each loaded",
+    description:
+      'In manifest order (the order the WebUI lists them in). `status` is the same per-model state `/readyz` reports; `workers` names the live workers (by their heartbeat id) that have the model loaded.',
+    security: [{ bearerKey: [] }],
+    parameters: [param.RequestId],
+    responses: {
+      200: {
+        description: 'The models.',
+        headers: { 'X-Request-Id': header.XRequestId },
+        content: { 'application/json': { schema: ModelListSchema } },
+      },
+      401: errors.Unauthorized,
+      500: errors.InternalError,
+      503: errors.WorkersUnknown,
+    },
+  },
   {
     method: 'get',
     path: '/healthz',

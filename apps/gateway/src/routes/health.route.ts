@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerRegistry } from '@argus/queue';
 import { guardRedis } from '../http/redis-guard';
 import type { JobService } from '../jobs/job.service';
+import { modelStatus } from './model-status';
 
 type ModelState = {
   id: string;
@@ -25,8 +26,7 @@ function modelStates(
     id: m.id,
     task: m.task,
     default: m.default,
-    status: m.missing !== undefined ? 'missing' : loaded.includes(m.id) ? 'ready' : 'not_loaded',
-    ...(m.missing !== undefined ? { reason: m.missing } : {}),
+    ...modelStatus(m, loaded),
   }));
 }
 
