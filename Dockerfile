@@ -48,7 +48,7 @@ COPY packages ./packages
 COPY apps ./apps
 COPY models/manifest.json ./models/manifest.json
 COPY models/labels ./models/labels
-RUN npx tsc -b packages/client apps/gateway apps/worker apps/tools apps/webui
+RUN npx tsc -b packages/client apps/gateway apps/worker apps/tools && node apps/webui/build.mjs
 
 # ---- deps: production dependencies only ----------------------------------------------------
 # onnxruntime-node ships binaries for every OS and CPU (~290 MB); keep this machine's only.

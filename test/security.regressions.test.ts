@@ -116,7 +116,7 @@ describe('kept as they are', () => {
 });
 
 it('keeps the WebUI key in sessionStorage, never in localStorage', () => {
-  const main = fs.readFileSync(path.join(REPO_ROOT, 'apps/webui/src/main.ts'), 'utf8');
+  const main = fs.readFileSync(path.join(REPO_ROOT, 'apps/webui/src/options.form.ts'), 'utf8');
   expect(main).toMatch(/sessionStorage\.setItem\(API_KEY_KEY/);
   expect(main).not.toMatch(/localStorage\.[a-zA-Z]+\(API_KEY_KEY/);
 });

@@ -7,3 +7,4 @@ export * from './lifecycle';
 export * from './video';
 export * from './stream';
 export * from './model-info';
+export * from './health';

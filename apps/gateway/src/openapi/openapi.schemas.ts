@@ -13,21 +13,6 @@ import {
  * validate real answers with them. Results, jobs and errors come from @argus/contracts.
  */
 
-export const ModelStateSchema = z
-  .strictObject({
-    id: z.string(),
-    task: TaskSchema,
-    default: z.boolean(),
-    status: z.enum(['ready', 'missing', 'not_loaded']),
-    reason: z.string().optional(),
-  })
-  .meta({
-    id: 'ModelState',
-    description:
-      'One model of the manifest: `ready` (a live worker loaded it), `missing` (this server could not install it; `reason` says why, and a job naming it fails with 400 `model_unavailable`) or `not_loaded` (installed, no live worker has it loaded).',
-  });
-export type ModelState = z.infer<typeof ModelStateSchema>;
-
 export const OipLiveSchema = z
   .strictObject({
     live: z.literal(true),
@@ -68,10 +53,10 @@ export const OipModelMetadataSchema = z
     outputs: z.array(OipTensorSchema),
   })
   .meta({
+    id: 'OipModelMetadata',
     description:
       "Open Inference Protocol model metadata. Output shapes follow from the model's decoder format and label count.",
-  })
-  .meta({ id: 'OipModelMetadata' });
+  });
 export type OipModelMetadata = z.infer<typeof OipModelMetadataSchema>;
 
 export const OipModelReadySchema = z
@@ -99,35 +84,6 @@ export const HealthSchema = z
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof HealthSchema>;
-
-export const ReadySchema = z
-  .strictObject({
-    status: z.literal('ready'),
-    redis: z.literal('ok'),
-    workers: z.number().int().min(1).meta({ description: 'Workers with a recent heartbeat.' }),
-    tasks: z.array(TaskSchema).meta({ description: 'Tasks served by live workers.' }),
-    models: z.array(z.string()).meta({ description: 'Model ids loaded by live workers.' }),
-    modelStatus: z
-      .array(ModelStateSchema)
-      .meta({ description: 'Per-model readiness, in manifest order.' })
-      .optional(),
-  })
-  .meta({ id: 'Ready' });
-export type Ready = z.infer<typeof ReadySchema>;
-
-export const NotReadySchema = z
-  .strictObject({
-    status: z.literal('not_ready'),
-    redis: z.enum(['ok', 'down']),
-    workers: z.literal(0),
-    error: ErrorDetailSchema,
-    modelStatus: z
-      .array(ModelStateSchema)
-      .meta({ description: 'Per-model readiness, in manifest order.' })
-      .optional(),
-  })
-  .meta({ id: 'NotReady' });
-export type NotReady = z.infer<typeof NotReadySchema>;
 
 export const DeliveryAttemptSchema = z
   .strictObject({

@@ -2,17 +2,15 @@ import { z } from 'zod';
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
 import { param, header } from './openapi.components';
-import { ErrorBodySchema, ModelListSchema } from '@argus/contracts';
+import { ErrorBodySchema, ModelListSchema, NotReadySchema, ReadySchema } from '@argus/contracts';
 import {
   HealthSchema,
-  NotReadySchema,
   OipLiveSchema,
   OipModelMetadataSchema,
   OipModelNotReadySchema,
   OipModelReadySchema,
   OipNotReadySchema,
   OipReadySchema,
-  ReadySchema,
 } from './openapi.schemas';
 
 /** The documentation of the health, oip, meta, metrics, webui routes (see openapi.document.ts). */
