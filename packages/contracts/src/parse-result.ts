@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { BoxSchema, ImageSizeSchema, ModelRefSchema, RenderedSizeSchema, RleMaskSchema } from './results';
-
-/** Milliseconds spent in one stage. */
-const ms = (description: string) => z.number().min(0).meta({ description });
+import {
+  BoxSchema,
+  ImageSizeSchema,
+  ModelRefSchema,
+  RenderedSizeSchema,
+  RleMaskSchema,
+  ms,
+  workerTimings,
+} from './results';
 
 export const PARSE_MODES = ['crops', 'whole'] as const;
 
@@ -96,13 +101,7 @@ export const ParseTimingsSchema = z
       .int()
       .min(0)
       .meta({ description: 'Images in the person-detector run that served this job (0 in `whole` mode).' }),
-    queueWaitMs: ms('Time the job waited in the BullMQ queue before a worker took it.').optional(),
-    pixelWaitMs: ms(
-      'Time the job waited on its worker for its decoded pixels to fit WORKER_PIXEL_BUDGET.',
-    ).optional(),
-    threadWaitMs: ms(
-      "Time the job spent on its worker's inference thread behind other jobs: wall time there minus its own stages.",
-    ).optional(),
+    ...workerTimings,
   })
   .meta({ id: 'ParseTimings' });
 export type ParseTimings = z.infer<typeof ParseTimingsSchema>;

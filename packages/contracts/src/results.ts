@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 
 /** Milliseconds spent in one stage. */
-const ms = (description: string) => z.number().min(0).meta({ description });
+export const ms = (description: string) => z.number().min(0).meta({ description });
 
 export const BoxSchema = z
   .strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })
@@ -60,7 +60,7 @@ export type Detection = z.infer<typeof DetectionSchema>;
  * Stages the worker times around any model run: added by the worker's processor and
  * inference bounds after the pipeline returns, so a pipeline's own result has none of them.
  */
-const workerTimings = {
+export const workerTimings = {
   queueWaitMs: ms('Time the job waited in the BullMQ queue before a worker took it.').optional(),
   pixelWaitMs: ms(
     'Time the job waited on its worker for its decoded pixels to fit WORKER_PIXEL_BUDGET.',
@@ -86,15 +86,20 @@ export const DetectTimingsSchema = z
   .meta({ id: 'DetectTimings' });
 export type DetectTimings = z.infer<typeof DetectTimingsSchema>;
 
+/** The fields a detection and a segmentation result share besides their list. */
+const letterboxedResult = {
+  count: z.number().int().min(0),
+  image: ImageSizeSchema,
+  model: ModelRefSchema,
+  timings: DetectTimingsSchema,
+  /** Present when overlay.png was drawn smaller than the image (MAX_RENDER_PIXELS). */
+  overlay: RenderedSizeSchema.optional(),
+};
+
 export const DetectResultSchema = z
   .strictObject({
     detections: z.array(DetectionSchema).meta({ description: 'Highest confidence first.' }),
-    count: z.number().int().min(0),
-    image: ImageSizeSchema,
-    model: ModelRefSchema,
-    timings: DetectTimingsSchema,
-    /** Present when overlay.png was drawn smaller than the image. */
-    overlay: RenderedSizeSchema.optional(),
+    ...letterboxedResult,
   })
   .meta({ id: 'DetectResult' });
 export type DetectResult = z.infer<typeof DetectResultSchema>;
@@ -127,12 +132,7 @@ export const SegmentResultSchema = z
     instances: z.array(SegmentInstanceSchema).meta({
       description: "Highest confidence first; `links.masks[n]` is `instances[n]`'s mask as PNG.",
     }),
-    count: z.number().int().min(0),
-    image: ImageSizeSchema,
-    model: ModelRefSchema,
-    timings: DetectTimingsSchema,
-    /** Present when overlay.png was drawn smaller than the image (MAX_RENDER_PIXELS). */
-    overlay: RenderedSizeSchema.optional(),
+    ...letterboxedResult,
   })
   .meta({ id: 'SegmentResult' });
 export type SegmentResult = z.infer<typeof SegmentResultSchema>;

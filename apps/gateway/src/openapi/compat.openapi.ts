@@ -1,6 +1,6 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { param, header } from './openapi.components';
+import { jsonResponse, param, uploadBody } from './openapi.components';
 import {
   DeepStackCustomFormSchema,
   DeepStackDetectionFormSchema,
@@ -14,6 +14,23 @@ import {
   SeedParseResponseSchema,
 } from './compat.schemas';
 
+/** What a synchronous compat endpoint refuses with, in its clients' error shape. */
+function syncErrors(e: typeof errors.compat, notFound: RouteDoc['responses'][number] = e.NotFound) {
+  return {
+    400: e.BadRequest,
+    401: e.Unauthorized,
+    404: notFound,
+    410: e.Gone,
+    413: e.PayloadTooLarge,
+    415: e.UnsupportedMediaType,
+    422: e.UnprocessableImage,
+    429: e.TooManyRequests,
+    500: e.InternalError,
+    503: e.Unavailable,
+    504: e.Timeout,
+  };
+}
+
 /** The documentation of the compat routes (see openapi.document.ts). */
 export const COMPAT_ROUTES: RouteDoc[] = [
   {
@@ -25,36 +42,10 @@ export const COMPAT_ROUTES: RouteDoc[] = [
     description: 'Waits up to SYNC_TIMEOUT_MS (default 30 s) for the job.',
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: SeedDetectFormSchema,
-            encoding: {
-              file: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
-            },
-          },
-        },
-      },
-    },
+    request: uploadBody(SeedDetectFormSchema, 'file'),
     responses: {
-      200: {
-        description: 'The detections.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: SeedDetectResponseSchema } },
-      },
-      400: errors.CompatBadRequest,
-      401: errors.CompatUnauthorized,
-      404: errors.CompatNotFound,
-      410: errors.CompatGone,
-      413: errors.CompatPayloadTooLarge,
-      415: errors.CompatUnsupportedMediaType,
-      422: errors.CompatUnprocessableImage,
-      429: errors.CompatTooManyRequests,
-      500: errors.CompatInternalError,
-      503: errors.CompatUnavailable,
-      504: errors.CompatTimeout,
+      200: jsonResponse('The detections.', SeedDetectResponseSchema),
+      ...syncErrors(errors.compat),
     },
   },
   {
@@ -66,36 +57,10 @@ export const COMPAT_ROUTES: RouteDoc[] = [
     description: 'For Frigate and Home Assistant. Waits up to SYNC_TIMEOUT_MS (default 30 s) for the job.',
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: DeepStackDetectionFormSchema,
-            encoding: {
-              image: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
-            },
-          },
-        },
-      },
-    },
+    request: uploadBody(DeepStackDetectionFormSchema, 'image'),
     responses: {
-      200: {
-        description: 'The predictions.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: DeepStackDetectionResponseSchema } },
-      },
-      400: errors.CompatBadRequest,
-      401: errors.CompatUnauthorized,
-      404: errors.CompatNotFound,
-      410: errors.CompatGone,
-      413: errors.CompatPayloadTooLarge,
-      415: errors.CompatUnsupportedMediaType,
-      422: errors.CompatUnprocessableImage,
-      429: errors.CompatTooManyRequests,
-      500: errors.CompatInternalError,
-      503: errors.CompatUnavailable,
-      504: errors.CompatTimeout,
+      200: jsonResponse('The predictions.', DeepStackDetectionResponseSchema),
+      ...syncErrors(errors.compat),
     },
   },
   {
@@ -108,36 +73,10 @@ export const COMPAT_ROUTES: RouteDoc[] = [
       'Waits up to SYNC_TIMEOUT_MS (default 30 s) for the job; the overlay PNG comes back inline as base64.',
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: SeedParseFormSchema,
-            encoding: {
-              image: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
-            },
-          },
-        },
-      },
-    },
+    request: uploadBody(SeedParseFormSchema, 'image'),
     responses: {
-      200: {
-        description: 'The parse summary and overlay.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: SeedParseResponseSchema } },
-      },
-      400: errors.SeedParseBadRequest,
-      401: errors.SeedParseUnauthorized,
-      404: errors.SeedParseNotFound,
-      410: errors.SeedParseGone,
-      413: errors.SeedParsePayloadTooLarge,
-      415: errors.SeedParseUnsupportedMediaType,
-      422: errors.SeedParseUnprocessableImage,
-      429: errors.SeedParseTooManyRequests,
-      500: errors.SeedParseInternalError,
-      503: errors.SeedParseUnavailable,
-      504: errors.SeedParseTimeout,
+      200: jsonResponse('The parse summary and overlay.', SeedParseResponseSchema),
+      ...syncErrors(errors.seedParse),
     },
   },
   {
@@ -151,13 +90,9 @@ export const COMPAT_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     responses: {
-      200: {
-        description: 'The model ids.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: DeepStackModelListSchema } },
-      },
-      401: errors.CompatUnauthorized,
-      500: errors.CompatInternalError,
+      200: jsonResponse('The model ids.', DeepStackModelListSchema),
+      401: errors.compat.Unauthorized,
+      500: errors.compat.InternalError,
     },
   },
   {
@@ -171,13 +106,9 @@ export const COMPAT_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     responses: {
-      200: {
-        description: 'The model ids.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: DeepStackModelListSchema } },
-      },
-      401: errors.CompatUnauthorized,
-      500: errors.CompatInternalError,
+      200: jsonResponse('The model ids.', DeepStackModelListSchema),
+      401: errors.compat.Unauthorized,
+      500: errors.compat.InternalError,
     },
   },
   {
@@ -191,36 +122,10 @@ export const COMPAT_ROUTES: RouteDoc[] = [
       "For Frigate, Blue Iris and Home Assistant. `{model}` is any id from `/v1/vision/custom/list`; a segmentation model answers with its instances' boxes (no masks, no overlay). The model is checked before the upload is read. Waits up to SYNC_TIMEOUT_MS (default 30 s) for the job.",
     security: [{ bearerKey: [] }],
     parameters: [param.CustomModel, param.RequestId],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: DeepStackCustomFormSchema,
-            encoding: {
-              image: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
-            },
-          },
-        },
-      },
-    },
+    request: uploadBody(DeepStackCustomFormSchema, 'image'),
     responses: {
-      200: {
-        description: 'The predictions.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: DeepStackDetectionResponseSchema } },
-      },
-      400: errors.CompatBadRequest,
-      401: errors.CompatUnauthorized,
-      404: errors.CustomModelNotFound,
-      410: errors.CompatGone,
-      413: errors.CompatPayloadTooLarge,
-      415: errors.CompatUnsupportedMediaType,
-      422: errors.CompatUnprocessableImage,
-      429: errors.CompatTooManyRequests,
-      500: errors.CompatInternalError,
-      503: errors.CompatUnavailable,
-      504: errors.CompatTimeout,
+      200: jsonResponse('The predictions.', DeepStackDetectionResponseSchema),
+      ...syncErrors(errors.compat, errors.CustomModelNotFound),
     },
   },
 ];

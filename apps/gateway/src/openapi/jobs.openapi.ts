@@ -1,6 +1,6 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { param, header } from './openapi.components';
+import { header, jsonResponse, param, uploadBody } from './openapi.components';
 import { JobViewSchema } from '@argus/contracts';
 import { DeliveryListSchema, RedeliverySchema } from './openapi.schemas';
 import { JobSubmissionSchema } from './forms.schemas';
@@ -17,19 +17,7 @@ export const JOBS_ROUTES: RouteDoc[] = [
       'Validates the upload and options before anything is queued, then answers from the result cache, joins an identical job in flight, or queues a new job. Poll `links.self` (also in `Location`) until `status` is `completed` or `failed`. Or send `Prefer: wait=N` to have the answer held until the job ends (up to N seconds), or follow it with `GET /v1/jobs/{id}?wait=N` or the event stream `GET /v1/jobs/{id}/events`.',
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId, param.IdempotencyKey, param.PreferWait],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: JobSubmissionSchema,
-            encoding: {
-              image: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
-            },
-          },
-        },
-      },
-    },
+    request: uploadBody(JobSubmissionSchema, 'image'),
     responses: {
       200: {
         description:
@@ -74,11 +62,7 @@ export const JOBS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.JobId, param.Wait, param.RequestId],
     responses: {
-      200: {
-        description: 'The job.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: JobViewSchema } },
-      },
+      200: jsonResponse('The job.', JobViewSchema),
       400: errors.BadRequest,
       401: errors.Unauthorized,
       404: errors.JobNotFound,
@@ -98,16 +82,11 @@ export const JOBS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.JobId, param.RequestId],
     responses: {
-      200: {
-        description: 'Canceled: the job was still queued.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: JobViewSchema } },
-      },
-      202: {
-        description: 'Cancellation requested: the job is running and stops at its next stage boundary.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: JobViewSchema } },
-      },
+      200: jsonResponse('Canceled: the job was still queued.', JobViewSchema),
+      202: jsonResponse(
+        'Cancellation requested: the job is running and stops at its next stage boundary.',
+        JobViewSchema,
+      ),
       401: errors.Unauthorized,
       404: errors.JobNotFound,
       409: errors.AlreadyFinished,
@@ -178,11 +157,7 @@ export const JOBS_ROUTES: RouteDoc[] = [
       },
     ],
     responses: {
-      200: {
-        description: 'The deliveries, oldest first.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: DeliveryListSchema } },
-      },
+      200: jsonResponse('The deliveries, oldest first.', DeliveryListSchema),
       400: errors.BadRequest,
       401: errors.Unauthorized,
       404: errors.JobNotFound,
@@ -201,11 +176,7 @@ export const JOBS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.JobId, param.RequestId],
     responses: {
-      202: {
-        description: 'Queued.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: RedeliverySchema } },
-      },
+      202: jsonResponse('Queued.', RedeliverySchema),
       401: errors.Unauthorized,
       404: errors.JobNotFound,
       409: errors.JobNotReady,

@@ -2,6 +2,7 @@ import type { ParameterObject, HeaderObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorBodySchema, type ErrorCode } from '@argus/contracts';
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { ZodType } from 'zod';
 import { CompatErrorBodySchema, SeedParseErrorBodySchema } from './compat.schemas';
 
 /*
@@ -173,3 +174,29 @@ export function errorResponse(
 
 /** A documented operation: zod-to-openapi's route config, answers keyed by status. */
 export type RouteDoc = RouteConfig & { responses: Record<number, ResponseConfig> };
+
+/** A JSON answer with its request id. */
+export function jsonResponse(description: string, schema: ZodType): ResponseConfig {
+  return {
+    description,
+    headers: { 'X-Request-Id': header.XRequestId },
+    content: { 'application/json': { schema } },
+  };
+}
+
+/** A multipart upload: `form`'s fields, the image in the file part `field`. */
+export function uploadBody(form: ZodType, field: 'image' | 'file'): NonNullable<RouteConfig['request']> {
+  return {
+    body: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: form,
+          encoding: {
+            [field]: { contentType: 'image/jpeg, image/png, image/webp, application/octet-stream' },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { param, header } from './openapi.components';
+import { header, jsonResponse, param } from './openapi.components';
 import { ErrorBodySchema, ModelListSchema, NotReadySchema, ReadySchema } from '@argus/contracts';
 import {
   HealthSchema,
@@ -27,11 +27,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     responses: {
-      200: {
-        description: 'The models.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: ModelListSchema } },
-      },
+      200: jsonResponse('The models.', ModelListSchema),
       401: errors.Unauthorized,
       500: errors.InternalError,
       503: errors.WorkersUnknown,
@@ -45,11 +41,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     summary: 'Liveness: the gateway process is up',
     security: [],
     responses: {
-      200: {
-        description: 'Up.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: HealthSchema } },
-      },
+      200: jsonResponse('Up.', HealthSchema),
     },
   },
   {
@@ -60,11 +52,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     summary: 'Readiness: Redis answers and at least one worker has sent a recent heartbeat',
     security: [],
     responses: {
-      200: {
-        description: 'Jobs submitted now will be processed.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: ReadySchema } },
-      },
+      200: jsonResponse('Jobs submitted now will be processed.', ReadySchema),
       503: {
         description:
           'Not ready: Redis is down or no worker is alive (`NotReady`), or Redis stopped answering while the workers were read (`ErrorBody`, `unavailable`).',
@@ -82,11 +70,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     description: 'The gateway process is up (KServe v2 / Triton `server live`).',
     security: [],
     responses: {
-      200: {
-        description: 'Live.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: OipLiveSchema } },
-      },
+      200: jsonResponse('Live.', OipLiveSchema),
     },
   },
   {
@@ -99,11 +83,7 @@ export const OPS_ROUTES: RouteDoc[] = [
       'Ready when at least one worker has sent a recent heartbeat. Per the protocol a 4xx means false: not ready is 409.',
     security: [],
     responses: {
-      200: {
-        description: 'Ready.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: OipReadySchema } },
-      },
+      200: jsonResponse('Ready.', OipReadySchema),
       409: {
         description: 'No worker is alive. Codes: `not_ready`.',
         headers: { 'X-Request-Id': header.XRequestId },
@@ -139,11 +119,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     security: [],
     parameters: [param.OipModel],
     responses: {
-      200: {
-        description: 'The metadata.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: OipModelMetadataSchema } },
-      },
+      200: jsonResponse('The metadata.', OipModelMetadataSchema),
       404: errors.ModelNotFound,
     },
   },
@@ -158,11 +134,7 @@ export const OPS_ROUTES: RouteDoc[] = [
     security: [],
     parameters: [param.OipModel],
     responses: {
-      200: {
-        description: 'Ready.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: OipModelReadySchema } },
-      },
+      200: jsonResponse('Ready.', OipModelReadySchema),
       404: errors.ModelNotFound,
       409: {
         description: 'No live worker has the model loaded. Codes: `not_ready`.',

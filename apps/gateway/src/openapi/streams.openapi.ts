@@ -1,6 +1,6 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { param, header } from './openapi.components';
+import { header, jsonResponse, param } from './openapi.components';
 import { StreamCreateSchema, StreamViewSchema } from '@argus/contracts';
 import { StreamListSchema } from './openapi.schemas';
 
@@ -39,11 +39,7 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     responses: {
-      200: {
-        description: 'The streams.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: StreamListSchema } },
-      },
+      200: jsonResponse('The streams.', StreamListSchema),
       401: errors.Unauthorized,
       500: errors.InternalError,
       503: errors.Unavailable,
@@ -58,11 +54,7 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
-      200: {
-        description: 'The stream.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: StreamViewSchema } },
-      },
+      200: jsonResponse('The stream.', StreamViewSchema),
       401: errors.Unauthorized,
       404: errors.StreamNotFound,
       500: errors.InternalError,
@@ -80,11 +72,7 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
-      200: {
-        description: 'The stream as it was, with `state: stopped`.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: { 'application/json': { schema: StreamViewSchema } },
-      },
+      200: jsonResponse('The stream as it was, with `state: stopped`.', StreamViewSchema),
       401: errors.Unauthorized,
       404: errors.StreamNotFound,
       500: errors.InternalError,
