@@ -28,6 +28,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/client/package.json ./packages/client/
 COPY packages/config/package.json ./packages/config/
 COPY packages/contracts/package.json ./packages/contracts/
+COPY packages/manifest/package.json ./packages/manifest/
 COPY packages/metrics/package.json ./packages/metrics/
 COPY packages/model-sources/package.json ./packages/model-sources/
 COPY packages/models/package.json ./packages/models/
@@ -47,7 +48,7 @@ COPY packages ./packages
 COPY apps ./apps
 COPY models/manifest.json ./models/manifest.json
 COPY models/labels ./models/labels
-RUN npx tsc -b packages/client apps/gateway apps/worker apps/tools apps/webui
+RUN npx tsc -b packages/client apps/gateway apps/worker apps/tools && node apps/webui/build.mjs
 
 # ---- deps: production dependencies only ----------------------------------------------------
 # onnxruntime-node ships binaries for every OS and CPU (~290 MB); keep this machine's only.
@@ -89,6 +90,7 @@ COPY --from=deps /app ./
 COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY --from=build /app/packages/config/dist ./packages/config/dist
 COPY --from=build /app/packages/contracts/dist ./packages/contracts/dist
+COPY --from=build /app/packages/manifest/dist ./packages/manifest/dist
 COPY --from=build /app/packages/metrics/dist ./packages/metrics/dist
 COPY --from=build /app/packages/model-sources/dist ./packages/model-sources/dist
 COPY --from=build /app/packages/models/dist ./packages/models/dist
@@ -96,7 +98,6 @@ COPY --from=build /app/packages/queue/dist ./packages/queue/dist
 COPY --from=build /app/packages/vision/dist ./packages/vision/dist
 COPY --from=build /app/packages/webhooks/dist ./packages/webhooks/dist
 COPY --from=build /app/apps/gateway/dist ./apps/gateway/dist
-COPY --from=build /app/apps/gateway/openapi.json ./apps/gateway/openapi.json
 COPY --from=build /app/apps/worker/dist ./apps/worker/dist
 COPY --from=build /app/apps/tools/dist ./apps/tools/dist
 COPY --from=build /app/apps/webui/dist ./apps/webui/dist

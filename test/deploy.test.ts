@@ -431,7 +431,6 @@ describe('Dockerfile (parsed; no Docker engine here)', () => {
       expect({ p, ignored: dockerIgnored(dockerignore, p) }).toEqual({ p, ignored: true });
     for (const p of [
       'packages/queue/src/index.ts',
-      'apps/gateway/openapi.json',
       'apps/webui/public/index.html',
       'models/manifest.json',
       'models/labels/coco80.txt',
@@ -467,12 +466,7 @@ describe('Dockerfile (parsed; no Docker engine here)', () => {
       .flatMap(copySources);
     for (const dir of workspaceDirs.filter((d) => d.startsWith('packages/')))
       expect(runtimeCopies).toContain(`/app/${dir}/dist`);
-    for (const p of [
-      'apps/gateway/dist',
-      'apps/worker/dist',
-      'apps/gateway/openapi.json',
-      'apps/webui/public',
-    ])
+    for (const p of ['apps/gateway/dist', 'apps/worker/dist', 'apps/webui/public'])
       expect(runtimeCopies).toContain(`/app/${p}`);
   });
 

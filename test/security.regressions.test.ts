@@ -98,7 +98,7 @@ describe('kept as they are', () => {
       expect([p, status]).toEqual([p, 404]);
     }
     // Literal dot segments: refused by the static file server, never served.
-    for (const p of ['/ui/../../package.json', '/ui/../gateway/openapi.json']) {
+    for (const p of ['/ui/../../package.json', '/ui/../gateway/package.json']) {
       const status = await rawStatus(
         platform.url,
         `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
@@ -116,7 +116,7 @@ describe('kept as they are', () => {
 });
 
 it('keeps the WebUI key in sessionStorage, never in localStorage', () => {
-  const main = fs.readFileSync(path.join(REPO_ROOT, 'apps/webui/src/main.ts'), 'utf8');
+  const main = fs.readFileSync(path.join(REPO_ROOT, 'apps/webui/src/options.form.ts'), 'utf8');
   expect(main).toMatch(/sessionStorage\.setItem\(API_KEY_KEY/);
   expect(main).not.toMatch(/localStorage\.[a-zA-Z]+\(API_KEY_KEY/);
 });

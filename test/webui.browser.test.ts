@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { manifestPathFor, readManifest } from '@argus/manifest';
 import { decodeRle } from '@argus/vision';
 import { boxColour } from '../apps/webui/src/box-colours';
 import { REPO_ROOT, SAMPLES, sample, startPlatform, type Platform } from './support/platform';
@@ -225,10 +226,14 @@ describe('the WebUI in chromium', () => {
     const html = await res.text();
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
 
-    const script = await fetch(`${platform.url}/ui/apps/webui/src/main.js`);
+    // One bundle (esbuild) with its sourcemap, served by exact name: no extension guessing.
+    expect(html).toContain('<script type="module" src="/ui/main.js"></script>');
+    const script = await fetch(`${platform.url}/ui/main.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect(script.headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${platform.url}/ui/main.js.map`)).status).toBe(200);
+    expect((await fetch(`${platform.url}/ui/main`)).status).toBe(404);
     expect((await fetch(`${platform.url}/ui/nothing-here.js`)).status).toBe(404);
   });
 
@@ -322,6 +327,13 @@ describe('the WebUI in chromium', () => {
   it('parses zidane.jpg: overlay, legend with face and torso parts, per-person toggles', async () => {
     await page.locator('label.segment', { hasText: 'Parse people' }).click();
     await expect(page.locator('#model').inputValue()).resolves.toBe('bodypix-075-sch');
+    // The menu lists the server's parse models in the manifest's order.
+    const manifest = readManifest(manifestPathFor(path.join(REPO_ROOT, 'models')));
+    await expect(
+      page
+        .locator('#model option')
+        .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)),
+    ).resolves.toEqual(manifest.models.filter((m) => m.task === 'parse').map((m) => m.id));
     await page.setInputFiles('#file-input', path.join(SAMPLES, 'zidane.jpg'));
     const id = await waitForNewest(page, 2, 'completed');
     const api = await platform.get(`/v1/jobs/${id}`);

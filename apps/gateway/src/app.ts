@@ -25,6 +25,7 @@ import { compatRouter } from './routes/compat.route';
 import { healthRouter } from './routes/health.route';
 import { oipRouter } from './routes/oip.route';
 import { openapiRouter } from './routes/openapi.route';
+import { modelsRouter } from './routes/models.route';
 import { metricsRouter } from './routes/metrics.route';
 import { webuiRouter } from './routes/webui.route';
 import { OPEN_AUTH, type Authenticator } from './auth/auth';
@@ -106,6 +107,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(healthRouter({ ...deps, ...deps.settings }));
   app.use(oipRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));
   app.use(openapiRouter());
+  app.use(modelsRouter({ ...deps, ...deps.settings, manifest: deps.jobs.manifest }));
   app.use(metricsRouter(telemetry));
   app.use(jobsRouter(deps.jobs, uploads, deps.idempotency, guards, deps.waiters));
   app.use(jobEventsRouter(deps.jobs, deps.waiters, { heartbeatMs: deps.settings.sseHeartbeatMs }));

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { QueueEvents } from 'bullmq';
 import { memoryLimitBytes, type Config, type Logger } from '@argus/config';
 import { TASKS, type Task } from '@argus/contracts';
-import { manifestPathFor, readManifest } from '@argus/models';
+import { manifestPathFor, readManifest } from '@argus/manifest';
 import {
   ApiKeyStore,
   bullPrefix,

@@ -7,7 +7,7 @@
  * with each instance's mask (decoded from its RLE) painted under its box, instances
  * coloured one by one as in its `overlay.png`.
  */
-import type { DetectResult, RleMask } from '../../../packages/contracts/src/results.js';
+import type { DetectResult, RleMask } from '@argus/contracts';
 import { decodeRle } from '../../../packages/vision/src/rle.js';
 import { boxColour } from './box-colours.js';
 import { canvasBlob, h, perFrame } from './dom.js';

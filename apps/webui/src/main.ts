@@ -4,16 +4,15 @@
  * The page: take photos (drop, file dialog, paste), submit one job each through the public
  * API, follow their event streams, keep a local history, and show the selected job's result.
  */
+import { TERMINAL_STATUSES } from '@argus/client';
 import {
-  ApiError,
-  TERMINAL_STATUSES,
+  ArgusError,
+  asFailure,
   followJob,
   getJob,
   getReadiness,
-  setApiKey,
   submitJob,
   type JobView,
-  type ModelState,
 } from './api.client.js';
 import { byId } from './dom.js';
 import {
@@ -28,25 +27,14 @@ import {
   type HistoryEntry,
 } from './history.store.js';
 import { JobList, statusText } from './job-list.js';
-import {
-  DETECT_DEFAULTS,
-  PARSE_DEFAULTS,
-  defaultModel,
-  modelsFor,
-  submissionFields,
-  type Task,
-} from './options.catalog.js';
+import { OptionsForm } from './options.form.js';
 import { ResultPanel } from './result.panel.js';
 
 /** After a stream gives up (the gateway unreachable for a while), try again this much later. */
 const REFOLLOW_MS = 5000;
 const READINESS_MS = 10_000;
-const OPTIONS_KEY = 'argus.webui.options.v1';
-/** sessionStorage: a key stays with this tab (and its reloads), never on disk for good. */
-const API_KEY_KEY = 'argus.webui.apiKey';
 
-const form = byId<HTMLFormElement>('options');
-const modelSelect = byId<HTMLSelectElement>('model');
+const options = new OptionsForm();
 const fileInput = byId<HTMLInputElement>('file-input');
 const dropZone = byId('drop-zone');
 const announcer = byId('announcer');
@@ -57,9 +45,7 @@ let selected: string | null = null;
 /** Photos of this session's uploads (the store holds them across reloads). */
 const photos = new Map<string, Blob>();
 /** The last read of each job. */
-const views = new Map<string, JobView | ApiError>();
-let loadedModels: string[] = [];
-let modelStates: ModelState[] = [];
+const views = new Map<string, JobView | ArgusError>();
 
 const announce = (text: string) => {
   announcer.textContent = text;
@@ -73,129 +59,6 @@ const panel = new ResultPanel(byId('result-body'), {
 const jobList = new JobList(byId<HTMLOListElement>('job-list'), byId('jobs-empty'), (key) =>
   select(key, true),
 );
-
-// ---------------------------------------------------------------------------------------------
-// Options
-
-function currentTask(): Task {
-  return taskOf((form.elements.namedItem('task') as RadioNodeList).value);
-}
-
-function taskOf(value: unknown): Task {
-  return value === 'parse' || value === 'segment' ? value : 'detect';
-}
-
-function control(name: string): HTMLInputElement | HTMLSelectElement | null {
-  const el = form.elements.namedItem(name);
-  return el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el : null;
-}
-
-function formValues(): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const name of ['model', ...Object.keys(DETECT_DEFAULTS), ...Object.keys(PARSE_DEFAULTS)]) {
-    const el = control(name);
-    if (!el) continue;
-    values[name] = el instanceof HTMLInputElement && el.type === 'checkbox' ? String(el.checked) : el.value;
-  }
-  return values;
-}
-
-function fillModels(task: Task, wanted?: string): void {
-  const choices = modelsFor(task);
-  modelSelect.replaceChildren(
-    ...choices.map((m) => {
-      const missing = loadedModels.length > 0 && !loadedModels.includes(m.id);
-      // A model this server could not install cannot be picked; its tooltip says why.
-      const absent = modelStates.find((s) => s.id === m.id && s.status === 'missing');
-      const state = absent ? ' · not installed' : missing ? ' · not loaded' : '';
-      const option = new Option(
-        `${m.id} (${m.note}${m.default ? ', default' : ''})${state}`,
-        m.id,
-        false,
-        false,
-      );
-      option.disabled = Boolean(absent);
-      if (absent?.reason) option.title = absent.reason;
-      return option;
-    }),
-  );
-  const pick = wanted && choices.some((m) => m.id === wanted) ? wanted : defaultModel(task);
-  modelSelect.value = pick;
-}
-
-function showTaskControls(): void {
-  const task = currentTask();
-  // data-task lists the tasks a control serves ("detect segment").
-  for (const el of form.querySelectorAll<HTMLElement>('[data-task]'))
-    el.hidden = !(el.dataset.task ?? '').split(' ').includes(task);
-}
-
-function showRangeValues(): void {
-  for (const range of form.querySelectorAll<HTMLInputElement>('input[type=range]')) {
-    const output = form.querySelector<HTMLOutputElement>(`output[for="${range.id}"]`);
-    if (output) output.textContent = `${Math.round(Number(range.value) * 100)}%`;
-  }
-}
-
-function saveOptions(): void {
-  try {
-    localStorage.setItem(OPTIONS_KEY, JSON.stringify({ task: currentTask(), ...formValues() }));
-  } catch {
-    // not essential
-  }
-}
-
-function restoreOptions(): void {
-  let saved: Record<string, string> = {};
-  try {
-    saved = JSON.parse(localStorage.getItem(OPTIONS_KEY) ?? '{}') as Record<string, string>;
-  } catch {
-    saved = {};
-  }
-  const task: Task = taskOf(saved.task);
-  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name=task]'))
-    radio.checked = radio.value === task;
-  for (const [name, value] of Object.entries(saved)) {
-    const el = control(name);
-    if (!el || name === 'model' || typeof value !== 'string') continue;
-    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = value === 'true';
-    else el.value = value;
-  }
-  fillModels(task, saved[`model`]);
-  showTaskControls();
-  showRangeValues();
-}
-
-function resetOptions(): void {
-  const defaults: Record<string, string | number | boolean> = { ...DETECT_DEFAULTS, ...PARSE_DEFAULTS };
-  for (const [name, value] of Object.entries(defaults)) {
-    const el = control(name);
-    if (!el) continue;
-    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = value === true;
-    else el.value = String(value);
-  }
-  fillModels(currentTask());
-  showRangeValues();
-  saveOptions();
-}
-
-form.addEventListener('change', (event) => {
-  if ((event.target as HTMLInputElement).name === 'task') fillModels(currentTask());
-  showTaskControls();
-  saveOptions();
-});
-form.addEventListener('input', showRangeValues);
-form.addEventListener('submit', (event) => event.preventDefault());
-byId('reset-options').addEventListener('click', resetOptions);
-
-const apiKeyInput = byId<HTMLInputElement>('api-key');
-apiKeyInput.value = sessionStorage.getItem(API_KEY_KEY) ?? '';
-setApiKey(apiKeyInput.value);
-apiKeyInput.addEventListener('input', () => {
-  setApiKey(apiKeyInput.value);
-  if (apiKeyInput.value.trim()) sessionStorage.setItem(API_KEY_KEY, apiKeyInput.value.trim());
-  else sessionStorage.removeItem(API_KEY_KEY);
-});
 
 // ---------------------------------------------------------------------------------------------
 // History and selection
@@ -227,9 +90,7 @@ function select(key: string, userChoice = false): void {
     // A job from an earlier visit: read it again (results live for RESULT_TTL_SECONDS).
     getJob(entry.jobId)
       .then((view) => views.set(key, view))
-      .catch((err: unknown) =>
-        views.set(key, err instanceof ApiError ? err : new ApiError(0, 'network', String(err))),
-      )
+      .catch((err: unknown) => views.set(key, asFailure(err)))
       .finally(refresh);
   }
   if (userChoice && matchMedia('(max-width: 860px)').matches)
@@ -267,7 +128,7 @@ async function upload(entry: HistoryEntry, photo: Blob): Promise<void> {
   try {
     apply(entry, await submitJob(photo, entry.fileName, entry.fields));
   } catch (err) {
-    const e = err instanceof ApiError ? err : new ApiError(0, 'network', String(err));
+    const e = asFailure(err);
     entry.status = 'failed';
     entry.error = {
       status: e.status,
@@ -284,9 +145,7 @@ async function upload(entry: HistoryEntry, photo: Blob): Promise<void> {
 
 function submitFiles(files: readonly File[]): void {
   if (files.length === 0) return;
-  const task = currentTask();
-  const fields = submissionFields(task, formValues());
-  const model = fields.find(([name]) => name === 'model')?.[1] ?? defaultModel(task);
+  const { task, fields, model } = options.submission();
   const added = files.map((file, i): [HistoryEntry, File] => [
     {
       key: newKey(),
@@ -349,7 +208,7 @@ document.addEventListener('paste', (event) => {
 });
 
 byId('clear-history').addEventListener('click', () => {
-  const keys = entries.filter((e) => TERMINAL_STATUSES.has(e.status)).map((e) => e.key);
+  const keys = entries.filter((e) => TERMINAL_STATUSES.includes(e.status)).map((e) => e.key);
   entries = entries.filter((e) => !keys.includes(e.key));
   for (const key of keys) {
     photos.delete(key);
@@ -370,7 +229,7 @@ const following = new Set<string>();
 /** One event stream per unfinished job; each updates the page as its job moves. */
 function followPending(): void {
   for (const entry of entries) {
-    if (!entry.jobId || TERMINAL_STATUSES.has(entry.status) || following.has(entry.key)) continue;
+    if (!entry.jobId || TERMINAL_STATUSES.includes(entry.status) || following.has(entry.key)) continue;
     following.add(entry.key);
     const update = (view: JobView) => {
       apply(entry, view);
@@ -384,7 +243,7 @@ function followPending(): void {
       },
       (err: unknown) => {
         following.delete(entry.key);
-        if (err instanceof ApiError && err.code === 'not_found') {
+        if (err instanceof ArgusError && err.code === 'not_found') {
           entry.status = 'failed';
           entry.error = { status: err.status, code: err.code, message: err.message };
           persist();
@@ -402,13 +261,7 @@ async function checkReadiness(): Promise<void> {
   const readiness = await getReadiness();
   readinessPill.textContent = readiness.message;
   readinessPill.dataset.ready = String(readiness.ready);
-  const states = readiness.modelStatus.map((m) => `${m.id}:${m.status}`).join();
-  const changed =
-    readiness.models.join() !== loadedModels.join() ||
-    states !== modelStates.map((m) => `${m.id}:${m.status}`).join();
-  loadedModels = readiness.models;
-  modelStates = readiness.modelStatus;
-  if (changed) fillModels(currentTask(), modelSelect.value);
+  options.setModels(readiness.modelStatus, readiness.models);
   setTimeout(() => void checkReadiness(), READINESS_MS);
 }
 
@@ -425,7 +278,7 @@ for (const entry of entries) {
     };
   }
 }
-restoreOptions();
+options.restore();
 persist();
 if (entries.length > 0) select(entries[0].key);
 else refresh();

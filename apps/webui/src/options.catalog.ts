@@ -1,51 +1,30 @@
 /**
  * What the page offers in its controls. The option names are the API's form fields and the
- * defaults are the job catalog's (packages/contracts), so a request from the page reads
- * exactly like one from `curl`; `options.catalog.test.ts` keeps both lists in step.
+ * defaults are the job catalog's own (@argus/contracts, bundled in), so a request from the
+ * page reads exactly like one from `curl`. The models come from the server (`/readyz`).
  */
-export type Task = 'detect' | 'parse' | 'segment';
+import {
+  DetectOptionsSchema,
+  ParseOptionsSchema,
+  SegmentOptionsSchema,
+  type ModelState,
+  type Task,
+} from '@argus/contracts';
 
-export interface ModelChoice {
-  id: string;
-  task: Task;
-  /** The model the API runs when the `model` field is left out. */
-  default: boolean;
-  /** A few words shown beside the id. */
-  note: string;
+export type { Task };
+
+/** A model the menu offers: the manifest's entry as `/readyz` lists it (manifest order). */
+export type ModelChoice = Pick<ModelState, 'id' | 'task' | 'default'>;
+
+export const DETECT_DEFAULTS = withoutModel(DetectOptionsSchema.parse({}));
+export const PARSE_DEFAULTS = withoutModel(ParseOptionsSchema.parse({}));
+export const SEGMENT_DEFAULTS = withoutModel(SegmentOptionsSchema.parse({}));
+
+/** A task's option defaults without `model` (the menu picks the model). */
+function withoutModel<T extends { model?: string }>(options: T): Omit<T, 'model'> {
+  const { model: _model, ...rest } = options;
+  return rest;
 }
-
-/** The models of `models/manifest.json`, in the order the menu lists them. */
-export const MODELS: readonly ModelChoice[] = [
-  { id: 'yolov8n', task: 'detect', default: true, note: 'float32' },
-  { id: 'yolov8n-int8', task: 'detect', default: false, note: 'int8, smaller' },
-  { id: 'bodypix-075', task: 'parse', default: false, note: 'body parts only' },
-  { id: 'bodypix-050', task: 'parse', default: false, note: 'body parts only, faster' },
-  { id: 'yolov8n-seg', task: 'segment', default: true, note: 'int8, 320 px' },
-  { id: 'bodypix-075-sch', task: 'parse', default: true, note: 'hair, clothes, pants, shoes' },
-];
-
-export const DETECT_DEFAULTS = {
-  confidence: 0.25,
-  iou: 0.45,
-  maxDetections: 300,
-  overlay: false,
-} as const;
-
-export const PARSE_DEFAULTS = {
-  threshold: 0.5,
-  alpha: 0.5,
-  mode: 'crops',
-  personConfidence: 0.25,
-  maxPersons: 20,
-  pose: false,
-} as const;
-
-export const SEGMENT_DEFAULTS = {
-  confidence: 0.25,
-  iou: 0.45,
-  maxDetections: 100,
-  overlay: true,
-} as const;
 
 export const TASK_TITLES: Record<Task, string> = {
   detect: 'Detect objects',
@@ -64,12 +43,14 @@ const TASK_OPTIONS: Record<Task, Record<string, string | number | boolean>> = {
   segment: { confidence: SEGMENT_DEFAULTS.confidence, iou: SEGMENT_DEFAULTS.iou },
 };
 
-export function modelsFor(task: Task): ModelChoice[] {
-  return MODELS.filter((m) => m.task === task);
+/** The task's models, in the order the server lists them (the manifest's). */
+export function modelsFor(models: readonly ModelChoice[], task: Task): ModelChoice[] {
+  return models.filter((m) => m.task === task);
 }
 
-export function defaultModel(task: Task): string {
-  return (MODELS.find((m) => m.task === task && m.default) ?? modelsFor(task)[0]).id;
+/** The task's default model; '' while the server's list is unknown (the API then picks it). */
+export function defaultModel(models: readonly ModelChoice[], task: Task): string {
+  return (models.find((m) => m.task === task && m.default) ?? modelsFor(models, task)[0])?.id ?? '';
 }
 
 /** Form fields of a submission, in the order they are sent (and shown in the curl command). */
@@ -79,10 +60,14 @@ export type Fields = [name: string, value: string][];
  * The fields to send: the task, the model, the main options always (so the request says
  * what the page showed), advanced options only when they differ from the API's default.
  */
-export function submissionFields(task: Task, values: Record<string, string>): Fields {
+export function submissionFields(
+  task: Task,
+  values: Record<string, string>,
+  models: readonly ModelChoice[],
+): Fields {
   const fields: Fields = [
     ['task', task],
-    ['model', values.model || defaultModel(task)],
+    ['model', values.model || defaultModel(models, task)],
   ];
   const main = task === 'parse' ? ['personConfidence', 'alpha'] : ['confidence'];
   const defaults = TASK_OPTIONS[task];

@@ -6,7 +6,7 @@
  * `composeOverlay` the worker uses. Hiding a person or a part, or changing the opacity, is
  * a re-blend in the browser, never a new job.
  */
-import type { ParseLegendEntry, ParsePerson } from '../../../packages/contracts/src/results.js';
+import type { ParseLegendEntry, ParsePerson } from '@argus/contracts';
 import { composeOverlay } from '../../../packages/vision/src/overlay.js';
 import { decodeRle } from '../../../packages/vision/src/rle.js';
 

@@ -5,7 +5,7 @@
  * legend of parts found (with their colours), a toggle per person and per part, an opacity
  * slider and, when the result has keypoints, a pose-skeleton toggle. All of it re-blends in the browser from the job's own outputs.
  */
-import type { ParseResult } from '../../../packages/contracts/src/results.js';
+import type { ParseResult } from '@argus/contracts';
 import type { ResultView } from './detect.view.js';
 import { percent } from './detect.view.js';
 import { canvasBlob, h, perFrame } from './dom.js';

@@ -4,22 +4,15 @@
  * The result panel: the selected job's live state, its error in plain words, or its result
  * (detect or parse view) with downloads and the `curl` commands that reproduce it.
  */
-import type { DetectResult, ParseResult, SegmentResult } from '../../../packages/contracts/src/results.js';
-import { ApiError, fetchImage, hasApiKey, type JobView } from './api.client.js';
+import { ArgusError, fetchImage, hasApiKey, type JobView } from './api.client.js';
 import { pollCommand, submitCommand } from './curl-command.js';
-import { detectView, type ResultView } from './detect.view.js';
+import type { ResultView } from './detect.view.js';
 import { copyText, downloadBlob, h, loadImage } from './dom.js';
 import { plainError, type ApiFailure } from './error-messages.js';
 import type { HistoryEntry } from './history.store.js';
 import { statusText } from './job-list.js';
-import {
-  DETECT_DEFAULTS,
-  PARSE_DEFAULTS,
-  SEGMENT_DEFAULTS,
-  TASK_TITLES,
-  numberField,
-} from './options.catalog.js';
-import { parseView } from './parse.view.js';
+import { TASK_TITLES } from './options.catalog.js';
+import { createResultView } from './result-views.js';
 
 export interface PanelContext {
   origin: string;
@@ -52,14 +45,14 @@ export class ResultPanel {
    * never rebuilds the view under the user's pointer. `view` is the job as last read, or the
    * API's refusal when it could not be read.
    */
-  async show(entry: HistoryEntry, view: JobView | ApiError | undefined): Promise<void> {
+  async show(entry: HistoryEntry, view: JobView | ArgusError | undefined): Promise<void> {
     const state = `${entry.key}:${entry.status}:${view ? 'view' : ''}`;
     if (state === this.shownState) {
       this.updateProgress(entry);
       return;
     }
     const generation = this.reset(state);
-    const head = this.head(entry, view instanceof ApiError ? undefined : view);
+    const head = this.head(entry, view instanceof ArgusError ? undefined : view);
     const curl = this.curl(entry);
 
     if (entry.status === 'failed' || entry.status === 'canceled') {
@@ -96,9 +89,9 @@ export class ResultPanel {
       );
       return;
     }
-    if (view instanceof ApiError || view.result === undefined) {
+    if (view instanceof ArgusError || view.result === undefined) {
       const failure =
-        view instanceof ApiError
+        view instanceof ArgusError
           ? view
           : { status: 410, code: view.error?.code ?? 'result_expired', message: view.error?.message ?? '' };
       this.body.replaceChildren(head, this.errorBox(failure), curl);
@@ -174,37 +167,10 @@ export class ResultPanel {
   private async resultView(entry: HistoryEntry, view: JobView): Promise<ResultView> {
     const blob = await this.ctx.photo(entry.key);
     const photo = blob ? await loadImage(this.urlOf(blob)).catch(() => null) : null;
-    if (view.task === 'segment') {
-      const result = view.result as SegmentResult;
-      return detectView({
-        result: { ...result, detections: result.instances },
-        masks: result.instances.map((i) => i.mask),
-        photo,
-        minConfidence: numberField(entry.fields, 'confidence', SEGMENT_DEFAULTS.confidence),
-        fileName: entry.fileName,
-      });
-    }
-    if (view.task === 'detect') {
-      return detectView({
-        result: view.result as DetectResult,
-        photo,
-        minConfidence: numberField(entry.fields, 'confidence', DETECT_DEFAULTS.confidence),
-        fileName: entry.fileName,
-      });
-    }
     // Images come through fetch (not <img src>), so an API key, when set, goes along.
     const image = async (link: string | undefined) =>
       link ? this.urlOf(await fetchImage(link).catch(() => new Blob())) : undefined;
-    const labelUrl = photo ? await image(view.links.labels) : undefined;
-    const labelMap = labelUrl ? await loadImage(labelUrl).catch(() => null) : null;
-    return parseView({
-      result: view.result as ParseResult,
-      photo,
-      labelMap,
-      overlayUrl: labelMap ? undefined : await image(view.links.overlay),
-      alpha: numberField(entry.fields, 'alpha', PARSE_DEFAULTS.alpha),
-      fileName: entry.fileName,
-    });
+    return createResultView({ entry, view, photo, image });
   }
 
   private downloads(entry: HistoryEntry, view: JobView, result: ResultView): HTMLElement {

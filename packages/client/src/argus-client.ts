@@ -4,6 +4,9 @@ import {
   isTerminal,
   type DetectResult,
   type JobView,
+  type ModelList,
+  type NotReady,
+  type Ready,
   type ParseResult,
   type SegmentResult,
   type Task,
@@ -84,6 +87,24 @@ export class ArgusClient {
     if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
     if (request.waitSeconds !== undefined) headers.Prefer = `wait=${Math.round(request.waitSeconds)}`;
     return this.json<JobView>('/v1/jobs', { method: 'POST', body: form, headers, signal: request.signal });
+  }
+
+  /** `GET /v1/models`: the server's models (manifest order), their defaults and where they are loaded. */
+  async models(signal?: AbortSignal): Promise<ModelList> {
+    return this.json<ModelList>('/v1/models', { signal });
+  }
+
+  /** `GET /readyz`: ready (200) or not (503, with why); both are answers here, not failures. */
+  async readiness(signal?: AbortSignal): Promise<Ready | NotReady> {
+    const res = await this.send('/readyz', { headers: { Accept: 'application/json' }, signal });
+    const text = await res.text();
+    if (res.status !== 200 && res.status !== 503)
+      throw errorFromAnswer(res.status, text, res.headers.get('retry-after'));
+    try {
+      return JSON.parse(text) as Ready | NotReady;
+    } catch {
+      throw errorFromAnswer(res.status, text, res.headers.get('retry-after'));
+    }
   }
 
   /** `GET /v1/jobs/:id`, or with `waitSeconds` a long-poll that answers once the job ends. */

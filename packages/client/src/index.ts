@@ -23,17 +23,4 @@ export type { ServerSentEvent } from './sse-reader.js';
 export { verifyWebhookSignature, WEBHOOK_HEADERS } from './webhook-verify.js';
 export type { VerifyOptions } from './webhook-verify.js';
 export { isTerminal, TERMINAL_STATUSES } from './types.js';
-export type {
-  Box,
-  DetectResult,
-  Detection,
-  JobLinks,
-  JobStatus,
-  JobView,
-  ParsePerson,
-  ParseResult,
-  RleMask,
-  SegmentInstance,
-  SegmentResult,
-  Task,
-} from './types.js';
+export type * from './types.js';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Stable error codes. Clients branch on `code`, never on `message`, so codes are part of
  * the public API: add new ones, never rename.
@@ -77,9 +79,27 @@ export class AppError extends Error {
   }
 }
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
-}
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
+  id: 'ErrorCode',
+  description:
+    'Stable error codes: clients branch on `code`, never on `message`. Codes are only ever added, never renamed. README.md (Errors) says when each is answered.',
+});
+
+export const ErrorDetailSchema = z
+  .strictObject({
+    code: ErrorCodeSchema,
+    message: z.string().meta({ description: 'Human-readable, safe to show; not stable.' }),
+  })
+  .meta({ id: 'ErrorDetail' });
+export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
+
+/** Every rejected request's body. */
+export const ErrorBodySchema = z.strictObject({ error: ErrorDetailSchema }).meta({
+  id: 'ErrorBody',
+  description: 'Every /v1 error, and every unexpected (`internal`) error of any route.',
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /**
  * BullMQ keeps only a string `failedReason` for a failed job. Workers write it as

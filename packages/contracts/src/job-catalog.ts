@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DetectResultSchema, SegmentResultSchema } from './results';
+import { PARSE_MODES, ParseResultSchema } from './parse-result';
+import { VideoResultSchema } from './video';
 
 /**
  * The job catalog: one entry per task with its queue, options schema and retry policy.
@@ -6,7 +9,11 @@ import { z } from 'zod';
  * re-parses job data with them, so both sides agree on defaults.
  */
 export const TASKS = ['detect', 'parse', 'segment'] as const;
-export const TaskSchema = z.enum(TASKS);
+export const TaskSchema = z.enum(TASKS).meta({
+  id: 'Task',
+  description:
+    '`detect`: YOLOv8 object detection (80 COCO classes). `parse`: multi-person human parsing into 20 LIP labels. `segment`: YOLOv8 instance segmentation (80 COCO classes): boxes and one RLE mask per instance.',
+});
 export type Task = z.infer<typeof TaskSchema>;
 
 const probability = z.coerce.number().min(0).max(1);
@@ -23,79 +30,96 @@ const formBoolean = z.preprocess(
     .transform((v) => v === 'true' || v === '1'),
 );
 
+/*
+ * Each option's description is its documentation: the generated OpenAPI document shows it on
+ * the form fields of every route that takes the option.
+ */
+const modelField = (description: string) => z.string().min(1).max(100).optional().meta({ description });
+const CONFIDENCE = 'Minimum class confidence kept. Default 0.25.';
+const IOU = 'IoU above which NMS drops the lower-scored box of the same class. Default 0.45.';
+
 export const DetectOptionsSchema = z.object({
-  /** Model id from the manifest; the task's default model when omitted. */
-  model: z.string().min(1).max(100).optional(),
-  /** Minimum class confidence kept. Default 0.25. */
-  confidence: probability.default(0.25),
-  /** IoU above which NMS drops the lower-scored box of the same class. Default 0.45. */
-  iou: probability.default(0.45),
-  /** Upper bound on returned detections. Default 300. */
-  maxDetections: z.coerce.number().int().min(1).max(1000).default(300),
-  /**
-   * Also render `overlay.png` (the photo with labelled boxes). Off by default: it costs a
-   * full-resolution decode and a PNG encode per job, about as much as the model run.
-   */
-  overlay: formBoolean,
+  model: modelField("Model id from the manifest; the task's default model when omitted."),
+  confidence: probability.default(0.25).meta({ description: CONFIDENCE }),
+  iou: probability.default(0.45).meta({ description: IOU }),
+  maxDetections: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(300)
+    .meta({ description: 'Upper bound on returned detections. Default 300.' }),
+  overlay: formBoolean.meta({
+    description:
+      'Also render `overlay.png` (the photo with labelled boxes). Off by default: it costs a full-resolution decode and a PNG encode per job, about as much as the model run.',
+  }),
 });
 export type DetectOptions = z.infer<typeof DetectOptionsSchema>;
 
-export const PARSE_MODES = ['crops', 'whole'] as const;
-
 export const ParseOptionsSchema = z.object({
-  model: z.string().min(1).max(100).optional(),
-  /**
-   * Person threshold: a pixel is a person where the parse model's person probability
-   * (BodyPix: sigmoid(segments); LIP parsers: 1 − softmax(background)) exceeds it. Default 0.5.
-   */
-  threshold: probability.default(0.5),
-  /** Overlay opacity of the part colours. Default 0.5. */
-  alpha: probability.default(0.5),
-  /**
-   * `crops` (default): find people with the person detector, parse each person's crop at the
-   * parse model's resolution and paste the parts back, so small and distant people get as
-   * many model pixels as large ones. `whole`: parse the whole image in one pass and split
-   * people by connected regions. `crops` falls back to `whole` when the worker has no
-   * detector loaded; the result's `mode` says which ran.
-   */
-  mode: z.enum(PARSE_MODES).default('crops'),
-  /** `crops` mode: minimum detector confidence for a person box. Default 0.25. */
-  personConfidence: probability.default(0.25),
-  /** Upper bound on people parsed (highest detector scores first). Default 20. */
-  maxPersons: z.coerce.number().int().min(1).max(100).default(20),
-  /** Also draw each person's pose skeleton (17 COCO keypoints) on `overlay.png`. Default false. */
-  pose: formBoolean,
+  model: modelField("Model id from the manifest (a parse model); the task's default model when omitted."),
+  threshold: probability.default(0.5).meta({
+    description:
+      "Person threshold: a pixel is a person where the parse model's person probability (BodyPix: sigmoid(segments); LIP parsers: 1 − softmax(background)) exceeds it. Default 0.5.",
+  }),
+  alpha: probability.default(0.5).meta({ description: 'Overlay opacity of the part colours. Default 0.5.' }),
+  mode: z.enum(PARSE_MODES).default('crops').meta({
+    description:
+      "`crops` (default): find people with the person detector, parse each person's crop at the parse model's resolution and paste the parts back, so small and distant people get as many model pixels as large ones. `whole`: parse the whole image in one pass and split people by connected regions. `crops` falls back to `whole` when the worker has no detector loaded; the result's `mode` says which ran.",
+  }),
+  personConfidence: probability
+    .default(0.25)
+    .meta({ description: '`crops` mode: minimum detector confidence for a person box. Default 0.25.' }),
+  maxPersons: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: 'Upper bound on people parsed (highest detector scores first). Default 20.' }),
+  pose: formBoolean.meta({
+    description: "Also draw each person's pose skeleton (17 COCO keypoints) on `overlay.png`. Default false.",
+  }),
 });
 export type ParseOptions = z.infer<typeof ParseOptionsSchema>;
 
 export const SegmentOptionsSchema = z.object({
-  /** Model id from the manifest (format `yolov8-seg`); the task's default model when omitted. */
-  model: z.string().min(1).max(100).optional(),
-  /** Minimum class confidence kept. Default 0.25. */
-  confidence: probability.default(0.25),
-  /** IoU above which NMS drops the lower-scored box of the same class. Default 0.45. */
-  iou: probability.default(0.45),
-  /** Upper bound on returned instances. Default 100 (each carries a mask). */
-  maxDetections: z.coerce.number().int().min(1).max(300).default(100),
-  /**
-   * Render `overlay.png` (coloured instance masks with labelled boxes). Default true; the
-   * DeepStack routes turn it off, as it costs about as much as the model run.
-   */
-  overlay: z.preprocess(
-    (v) => (typeof v === 'boolean' ? String(v) : v),
-    z
-      .enum(['true', 'false', '1', '0'])
-      .default('true')
-      .transform((v) => v === 'true' || v === '1'),
+  model: modelField(
+    "Model id from the manifest (format `yolov8-seg`); the task's default model when omitted.",
   ),
+  confidence: probability.default(0.25).meta({ description: CONFIDENCE }),
+  iou: probability.default(0.45).meta({ description: IOU }),
+  maxDetections: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(100)
+    .meta({ description: 'Upper bound on returned instances. Default 100 (each carries a mask).' }),
+  overlay: z
+    .preprocess(
+      (v) => (typeof v === 'boolean' ? String(v) : v),
+      z
+        .enum(['true', 'false', '1', '0'])
+        .default('true')
+        .transform((v) => v === 'true' || v === '1'),
+    )
+    .meta({
+      description:
+        'Render `overlay.png` (coloured instance masks with labelled boxes). Default true; the DeepStack routes turn it off, as it costs about as much as the model run.',
+    }),
 });
 export type SegmentOptions = z.infer<typeof SegmentOptionsSchema>;
 
-export interface TaskDefinition<S extends z.ZodType> {
+export interface TaskDefinition<S extends z.ZodType, R extends z.ZodType = z.ZodType> {
   task: Task;
   /** BullMQ queue name (before the key prefix). */
   queueName: string;
   optionsSchema: S;
+  /** What a completed job's `result` holds for an image (strict: tests parse real output with it). */
+  resultSchema: R;
+  /** The result for a video, on tasks that take videos (`POST /v1/jobs` with a video file). */
+  videoResultSchema?: z.ZodType;
   /** Options that change the result, in cache-key order. `model` is keyed separately. */
   cacheKeyOptions: readonly string[];
   attempts: number;
@@ -107,6 +131,8 @@ export const JOB_CATALOG = {
     task: 'detect',
     queueName: 'detect',
     optionsSchema: DetectOptionsSchema,
+    resultSchema: DetectResultSchema,
+    videoResultSchema: VideoResultSchema,
     cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,
@@ -115,6 +141,8 @@ export const JOB_CATALOG = {
     task: 'parse',
     queueName: 'parse',
     optionsSchema: ParseOptionsSchema,
+    resultSchema: ParseResultSchema,
+    videoResultSchema: VideoResultSchema,
     cacheKeyOptions: ['threshold', 'alpha', 'mode', 'personConfidence', 'maxPersons', 'pose'],
     attempts: 3,
     backoffMs: 1000,
@@ -123,6 +151,7 @@ export const JOB_CATALOG = {
     task: 'segment',
     queueName: 'segment',
     optionsSchema: SegmentOptionsSchema,
+    resultSchema: SegmentResultSchema,
     cacheKeyOptions: ['confidence', 'iou', 'maxDetections', 'overlay'],
     attempts: 3,
     backoffMs: 1000,

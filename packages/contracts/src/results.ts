@@ -1,130 +1,146 @@
-/** Box corners in original-image pixels, after EXIF orientation. */
-export interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+import { z } from 'zod';
 
-export interface Detection {
-  label: string;
-  classId: number;
-  confidence: number;
-  box: Box;
-}
+/*
+ * What the workers store and `GET /v1/jobs/:id` answers as `result`, as zod schemas: the
+ * types come from `z.infer`, the OpenAPI document is generated from them (each `id` is its
+ * component name) and tests parse real pipeline output with them. Objects are strict, so a
+ * field added on one side and not the other fails a test instead of drifting.
+ */
 
-export interface ModelRef {
-  id: string;
-  sha256: string;
-}
+/** Milliseconds spent in one stage. */
+export const ms = (description: string) => z.number().min(0).meta({ description });
 
-/** Size of a rendered image (overlay.png) when it was downscaled to stay within MAX_RENDER_PIXELS. */
-export interface RenderedSize {
-  width: number;
-  height: number;
-  /** Rendered width ÷ image width (< 1: downscaled). */
-  scale: number;
-}
+export const BoxSchema = z
+  .strictObject({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })
+  .meta({ id: 'Box', description: 'Box corners in original-image pixels, after EXIF orientation.' });
+export type Box = z.infer<typeof BoxSchema>;
 
-export interface DetectResult {
-  detections: Detection[];
-  count: number;
-  image: { width: number; height: number };
-  model: ModelRef;
-  timings: { decodeMs: number; inferMs: number; postMs: number };
-  /** Present when overlay.png was drawn smaller than the image. */
-  overlay?: RenderedSize;
-}
+export const ImageSizeSchema = z
+  .strictObject({ width: z.number().int().min(1), height: z.number().int().min(1) })
+  .meta({ id: 'ImageSize', description: 'Size of the decoded image after EXIF orientation.' });
+export type ImageSize = z.infer<typeof ImageSizeSchema>;
+
+export const ModelRefSchema = z
+  .strictObject({
+    id: z.string(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .meta({ description: 'SHA-256 of the model file.' }),
+  })
+  .meta({ id: 'ModelRef' });
+export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+export const RenderedSizeSchema = z
+  .strictObject({
+    width: z.number().int().min(1),
+    height: z.number().int().min(1),
+    scale: z.number().gt(0).max(1).meta({ description: 'Rendered width ÷ image width (< 1: downscaled).' }),
+  })
+  .meta({
+    id: 'RenderedSize',
+    description:
+      "overlay.png was drawn smaller than the image, to stay within MAX_RENDER_PIXELS (default 4 MP); the result's boxes and masks stay in original-image pixels.",
+  });
+export type RenderedSize = z.infer<typeof RenderedSizeSchema>;
+
+export const DetectionSchema = z
+  .strictObject({
+    label: z
+      .string()
+      .meta({ description: 'Class name (COCO for the default models).', examples: ['person'] }),
+    classId: z.number().int().min(0),
+    confidence: z.number().min(0).max(1),
+    box: BoxSchema,
+  })
+  .meta({ id: 'Detection' });
+export type Detection = z.infer<typeof DetectionSchema>;
 
 /**
- * A binary mask in COCO's uncompressed run-length encoding: pixels in column-major order,
- * `counts` alternating runs of 0s and 1s starting with 0s (`counts[0]` may be 0). pycocotools
- * reads it with `mask.frPyObjects(rle, h, w)`.
+ * Stages the worker times around any model run: added by the worker's processor and
+ * inference bounds after the pipeline returns, so a pipeline's own result has none of them.
  */
-export interface RleMask {
-  /** [height, width]. */
-  size: [number, number];
-  counts: number[];
-}
+export const workerTimings = {
+  queueWaitMs: ms('Time the job waited in the BullMQ queue before a worker took it.').optional(),
+  pixelWaitMs: ms(
+    'Time the job waited on its worker for its decoded pixels to fit WORKER_PIXEL_BUDGET.',
+  ).optional(),
+  threadWaitMs: ms(
+    "Time the job spent on its worker's inference thread behind other jobs: wall time there minus its own stages.",
+  ).optional(),
+};
 
-export interface ParsePart {
-  /** LIP label name (see `legend`). */
-  label: string;
-  /** Pixels of this part owned by the person, at original resolution. */
-  pixels: number;
-  /** Bounding box of those pixels, pixel-edge coordinates (x2, y2 exclusive). */
-  box: Box;
-}
+/** Where a detection's (or segmentation's) time went, in ms, rounded to 0.1 ms. */
+export const DetectTimingsSchema = z
+  .strictObject({
+    decodeMs: ms('Decode and letterbox (sharp).'),
+    preMs: ms('Preprocessing after decode (tensor layout, normalisation).'),
+    batchWaitMs: ms("Time the prepared input waited in its model's batcher before its run started."),
+    batchSize: z.number().int().min(1).meta({
+      description: 'Images in the model run that served this job (shared with the rest of its batch).',
+    }),
+    inferMs: ms('The model run that served the image (shared with the rest of its batch).'),
+    postMs: ms('Decode boxes and NMS (segment: masks and RLE too; and the overlay when drawn).'),
+    ...workerTimings,
+  })
+  .meta({ id: 'DetectTimings' });
+export type DetectTimings = z.infer<typeof DetectTimingsSchema>;
 
-export interface ParsePerson {
-  /** 1-based; the same number is this person's value in masks and `personMaskPngs[id - 1]`. */
-  id: number;
-  /** `crops` mode: the detector's person box; `whole` mode: the bounds of the person's pixels. */
-  box: Box;
-  /** `crops` mode: detector confidence; `whole` mode: mean person probability of the region. */
-  score: number;
-  /** Parts present, in LIP id order. */
-  parts: ParsePart[];
-  /** All pixels owned by the person (any part). No pixel belongs to two people. */
-  mask: RleMask;
-  /**
-   * The person's pose: the 17 COCO keypoints in COCO order (nose, leftEye, …, rightAnkle),
-   * original-image pixels, score 0–1 (sigmoid of the heatmap). Parse models without a pose
-   * head (SCHP-style) leave it out.
-   */
-  keypoints?: ParseKeypoint[];
-}
-
-export interface ParseKeypoint {
-  name: string;
-  x: number;
-  y: number;
-  score: number;
-}
-
-export interface ParseLegendEntry {
-  /** LIP id: the pixel value in the label PNG. */
-  id: number;
-  label: string;
-  /** `#rrggbb` used in the overlay and the label PNG's palette. */
-  color: string;
-}
-
-export interface ParseResult {
-  persons: ParsePerson[];
-  numPersons: number;
-  /** LIP labels present anywhere in the image (Background excluded), in id order. */
-  partsDetected: string[];
-  /** Background plus every label present, in id order. */
-  legend: ParseLegendEntry[];
-  image: { width: number; height: number };
-  model: ModelRef;
-  /** Which pipeline ran (see ParseOptions.mode). */
-  mode: 'crops' | 'whole';
-  /** The person detector used in `crops` mode. */
-  personModel?: ModelRef;
-  timings: { decodeMs: number; detectMs: number; inferMs: number; postMs: number };
-  /** Present when overlay.png was drawn smaller than the image. */
-  overlay?: RenderedSize;
-}
-
-export interface SegmentInstance extends Detection {
-  /** The instance's pixels at original resolution, inside `box`. */
-  mask: RleMask;
-  /** Set pixels of `mask`. */
-  area: number;
-}
-
-export interface SegmentResult {
-  /** Highest confidence first; `/v1/jobs/:id/instances/:n/mask.png` is `instances[n]`'s mask. */
-  instances: SegmentInstance[];
-  count: number;
-  image: { width: number; height: number };
-  model: ModelRef;
-  timings: { decodeMs: number; inferMs: number; postMs: number };
+/** The fields a detection and a segmentation result share besides their list. */
+const letterboxedResult = {
+  count: z.number().int().min(0),
+  image: ImageSizeSchema,
+  model: ModelRefSchema,
+  timings: DetectTimingsSchema,
   /** Present when overlay.png was drawn smaller than the image (MAX_RENDER_PIXELS). */
-  overlay?: RenderedSize;
-}
+  overlay: RenderedSizeSchema.optional(),
+};
+
+export const DetectResultSchema = z
+  .strictObject({
+    detections: z.array(DetectionSchema).meta({ description: 'Highest confidence first.' }),
+    ...letterboxedResult,
+  })
+  .meta({ id: 'DetectResult' });
+export type DetectResult = z.infer<typeof DetectResultSchema>;
+
+export const RleMaskSchema = z
+  .strictObject({
+    size: z
+      .tuple([z.number().int().min(0), z.number().int().min(0)])
+      .meta({ description: '[height, width].' }),
+    counts: z.array(z.number().int().min(0)),
+  })
+  .meta({
+    id: 'RleMask',
+    description:
+      "A binary mask in COCO's uncompressed run-length encoding: pixels in column-major order, `counts` alternating runs of 0s and 1s starting with 0s (`counts[0]` may be 0). pycocotools reads it with `mask.frPyObjects(rle, h, w)`.",
+  });
+export type RleMask = z.infer<typeof RleMaskSchema>;
+
+export const SegmentInstanceSchema = DetectionSchema.extend({
+  mask: RleMaskSchema.meta({
+    description:
+      "The instance's pixels at the original (EXIF-oriented) size: sigmoid(coefficients × prototypes) on the prototype grid, cropped to the box, resampled through the inverse letterbox, thresholded at 0.5. Set pixels lie inside `box`.",
+  }),
+  area: z.number().int().min(0).meta({ description: 'Set pixels of `mask`.' }),
+}).meta({ id: 'SegmentInstance', description: 'One instance: a detection plus its mask.' });
+export type SegmentInstance = z.infer<typeof SegmentInstanceSchema>;
+
+export const SegmentResultSchema = z
+  .strictObject({
+    instances: z.array(SegmentInstanceSchema).meta({
+      description: "Highest confidence first; `links.masks[n]` is `instances[n]`'s mask as PNG.",
+    }),
+    ...letterboxedResult,
+  })
+  .meta({ id: 'SegmentResult' });
+export type SegmentResult = z.infer<typeof SegmentResultSchema>;
 
 export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed', 'canceled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export const JobStatusSchema = z.enum(JOB_STATUSES).meta({
+  id: 'JobStatus',
+  description:
+    '`queued` covers waiting, delayed (backoff between attempts) and prioritized jobs. `canceled`: removed while queued, or stopped while running, on request (DELETE).',
+});
+export type JobStatus = z.infer<typeof JobStatusSchema>;

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { DetectOptionsSchema } from './job-catalog';
-import type { TrackedDetection } from './video';
+import { TrackedDetectionSchema } from './video';
 
 export const STREAM_STATES = ['connecting', 'live', 'reconnecting', 'stopped', 'failed'] as const;
-export type StreamState = (typeof STREAM_STATES)[number];
+export const StreamStateSchema = z.enum(STREAM_STATES).meta({
+  id: 'StreamState',
+  description:
+    '`connecting` until the first frame is processed; `live` while frames are processed; `reconnecting` after the source dropped (backoff 0.5 s doubling to 10 s); `failed` after 20 attempts in a row without a frame; `stopped` once deleted.',
+});
+export type StreamState = z.infer<typeof StreamStateSchema>;
 
 /** `POST /v1/streams` (JSON). */
 export const StreamCreateSchema = z.object({
@@ -16,40 +21,53 @@ export const StreamCreateSchema = z.object({
 });
 export type StreamCreate = z.infer<typeof StreamCreateSchema>;
 
-export interface StreamMetrics {
-  /** Frames ffmpeg delivered (at the sampling rate). */
-  framesIn: number;
-  framesProcessed: number;
-  /** Frames replaced by a newer one before inference reached them. */
-  framesDropped: number;
-  reconnects: number;
-  /** Frame arrival to event, last processed frame. */
-  lagMs: number;
-}
+export const StreamMetricsSchema = z
+  .strictObject({
+    framesIn: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Frames ffmpeg delivered (at the sampling rate).' }),
+    framesProcessed: z.number().int().min(0),
+    framesDropped: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Frames replaced by a newer one before inference reached them.' }),
+    reconnects: z.number().int().min(0),
+    lagMs: z.number().min(0).meta({ description: 'Frame arrival to event, last processed frame.' }),
+  })
+  .meta({ id: 'StreamMetrics' });
+export type StreamMetrics = z.infer<typeof StreamMetricsSchema>;
 
-export interface StreamView {
-  id: string;
-  url: string;
-  task: 'detect';
-  fps: number;
-  options: Record<string, unknown>;
-  state: StreamState;
-  /** Why the stream is reconnecting or failed: ffmpeg's last words. */
-  reason?: string;
-  /** The worker holding the stream's lease, if any. */
-  worker?: string;
-  metrics: StreamMetrics;
-  createdAt: string;
-  links: { self: string; events: string };
-}
+export const StreamViewSchema = z
+  .strictObject({
+    id: z.string().meta({ format: 'uuid' }),
+    url: z.string().meta({ description: 'The source URL, password replaced by `***`.' }),
+    task: z.literal('detect'),
+    fps: z.number(),
+    options: z.record(z.string(), z.unknown()),
+    state: StreamStateSchema,
+    reason: z
+      .string()
+      .optional()
+      .meta({ description: "Why the stream is reconnecting or failed: ffmpeg's last words." }),
+    worker: z.string().optional().meta({ description: "The worker holding the stream's lease, if any." }),
+    metrics: StreamMetricsSchema,
+    createdAt: z.string().meta({ format: 'date-time' }),
+    links: z.strictObject({ self: z.string(), events: z.string() }),
+  })
+  .meta({ id: 'StreamView' });
+export type StreamView = z.infer<typeof StreamViewSchema>;
 
-/** One processed frame, as the events endpoint sends it. */
-export interface StreamFrameEvent {
-  /** Frames processed on this stream before this one. */
-  seq: number;
-  /** When ffmpeg delivered the frame (ms since the epoch). */
-  capturedAt: number;
-  width: number;
-  height: number;
-  detections: TrackedDetection[];
-}
+/** One processed frame, as the events endpoint sends it (the `data` of an SSE `frame` event). */
+export const StreamFrameEventSchema = z
+  .strictObject({
+    seq: z.number().int().min(0).meta({ description: 'Frames processed on this stream before this one.' }),
+    capturedAt: z.number().meta({ description: 'When ffmpeg delivered the frame (ms since the epoch).' }),
+    width: z.number().int().min(1),
+    height: z.number().int().min(1),
+    detections: z.array(TrackedDetectionSchema),
+  })
+  .meta({ id: 'StreamFrameEvent' });
+export type StreamFrameEvent = z.infer<typeof StreamFrameEventSchema>;

@@ -1,10 +1,9 @@
-export * from './manifest.schema';
-export * from './manifest';
+// The manifest (schema, reader, OIP metadata) is @argus/manifest's, re-exported for the users of @argus/models.
+export * from '@argus/manifest';
 export * from './install-models';
 export * from './session';
 export * from './detect.pipeline';
 export * from './load-models';
 export * from './parse.model';
 export * from './segment.pipeline';
-export * from './model-metadata';
 export * from './parse';

@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { manifestPathFor, readManifest } from './manifest';
-import { ManifestSchema } from './manifest.schema';
-import { modelMetadata } from './model-metadata';
+import { ManifestSchema, manifestPathFor, modelMetadata, readManifest } from '@argus/manifest';
 import { protoShapeOf } from './segment.pipeline';
 
 const manifest = readManifest(manifestPathFor(path.resolve(__dirname, '..', '..', '..', 'models')));

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError, JOB_CATALOG, type Task } from '@argus/contracts';
-import { resolveModel, type Manifest } from '@argus/models';
+import { resolveModel, type Manifest } from '@argus/manifest';
 
 /** Distinct option sets remembered by `prepare` (oldest forgotten first). */
 const PREPARED_MEMO_SIZE = 512;

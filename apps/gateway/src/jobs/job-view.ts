@@ -1,52 +1,21 @@
 import type { Job } from 'bullmq';
 import {
   parseFailure,
-  type ErrorCode,
   type JobData,
+  type JobLinks,
+  type JobProgress,
   type JobReturn,
   type JobStatus,
+  type JobView as ContractJobView,
   type Task,
 } from '@argus/contracts';
 
-export interface JobProgress {
-  stage: string;
-  percent: number;
-  /** Video jobs: sampled frames processed so far, and in all. */
-  framesDone?: number;
-  framesTotal?: number;
-}
-
-/** What `GET /v1/jobs/:id` answers. */
-export interface JobView {
-  id: string;
-  task: Task;
-  status: JobStatus;
-  progress: JobProgress;
-  cached: boolean;
-  md5: string;
-  model: string;
-  result?: unknown;
-  error?: { code: ErrorCode; message: string };
-  createdAt: string;
-  finishedAt: string | null;
-  timings: { queuedMs?: number; processingMs?: number; totalMs?: number; attempts?: number };
-  links: JobLinks;
-  /** DELETE on a running job: it stops at its next stage boundary. */
-  cancelRequested?: boolean;
-}
-
-export interface JobLinks {
-  self: string;
-  /** Parse: the coloured overlay; detect: labelled boxes, when submitted with `overlay=true`. */
-  overlay?: string;
-  /** Parse: palette PNG whose pixel values are LIP part ids. */
-  labels?: string;
-  /** Parse: one binary mask PNG per person, in `persons` order; segment: one per instance. */
-  masks?: string[];
-  /** Video: the annotated MP4 (boxes with track ids) and a contact sheet of sampled frames. */
-  video?: string;
-  contactSheet?: string;
-}
+/**
+ * What `GET /v1/jobs/:id` answers: the contracts' JobView, with `result` as read back from
+ * Redis (the JSON the worker stored; the OpenAPI test validates it against JobResult).
+ */
+export type JobView = Omit<ContractJobView, 'result'> & { result?: unknown };
+export type { JobLinks, JobProgress };
 
 /** BullMQ's states folded into the four a client needs. */
 export function statusFromState(state: string): JobStatus {

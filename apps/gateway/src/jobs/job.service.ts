@@ -1,6 +1,6 @@
 import type { QueueEvents } from 'bullmq';
 import { AppError, type Task } from '@argus/contracts';
-import type { Manifest } from '@argus/models';
+import type { Manifest } from '@argus/manifest';
 import type {
   ArgusQueue,
   CancelFlags,

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { strictRouter } from '../http/strict-router';
 import type { WorkerRegistry } from '@argus/queue';
 import type { JobService } from '../jobs/job.service';
+import { modelStatus } from './model-status';
 
 type ModelState = {
   id: string;
@@ -23,8 +24,7 @@ function modelStates(
     id: m.id,
     task: m.task,
     default: m.default,
-    status: m.missing !== undefined ? 'missing' : loaded.includes(m.id) ? 'ready' : 'not_loaded',
-    ...(m.missing !== undefined ? { reason: m.missing } : {}),
+    ...modelStatus(m, loaded),
   }));
 }
 

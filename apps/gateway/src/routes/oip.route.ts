@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { strictRouter } from '../http/strict-router';
 import { AppError } from '@argus/contracts';
-import { modelMetadata, readLabels, type Manifest, type ModelEntry } from '@argus/models';
+import { modelMetadata, readLabels, type Manifest, type ModelEntry } from '@argus/manifest';
 import type { WorkerInfo, WorkerRegistry } from '@argus/queue';
 
 /**

@@ -1,14 +1,11 @@
 import type { Router } from 'express';
 import { strictRouter } from '../http/strict-router';
-import fs from 'node:fs';
-import path from 'node:path';
+import { buildOpenApiDocument } from '../openapi/openapi.document';
 
-/** The OpenAPI document lives in the repo (apps/gateway/openapi.json) and is served as is. */
-export const OPENAPI_PATH = path.resolve(__dirname, '..', '..', 'openapi.json');
-
+/** The OpenAPI document, generated once from the zod schemas and the route docs, served as JSON. */
 export function openapiRouter(): Router {
   const router = strictRouter();
-  const doc = fs.readFileSync(OPENAPI_PATH, 'utf8');
+  const doc = JSON.stringify(buildOpenApiDocument());
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(doc);
   });

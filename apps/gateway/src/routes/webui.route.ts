@@ -5,14 +5,14 @@ import path from 'node:path';
 import express, { type Response } from 'express';
 
 /**
- * The WebUI (apps/webui): hand-written HTML and CSS in `public/`, and the browser modules
- * `tsc -b apps/webui` compiles into `dist/`. The page talks only to the public API.
+ * The WebUI (apps/webui): hand-written HTML and CSS in `public/`, and the bundle esbuild
+ * builds into `dist/` (`main.js` and its sourcemap). The page talks only to the public API.
  */
 export const WEBUI_DIR = path.resolve(__dirname, '..', '..', '..', 'webui');
 const PUBLIC_DIR = path.join(WEBUI_DIR, 'public');
 const DIST_DIR = path.join(WEBUI_DIR, 'dist');
-/** The entry module `index.html` loads; its absence means the WebUI was never built. */
-const ENTRY = path.join(DIST_DIR, 'apps', 'webui', 'src', 'main.js');
+/** The bundle `index.html` loads; its absence means the WebUI was never built. */
+const ENTRY = path.join(DIST_DIR, 'main.js');
 
 /**
  * Nothing may come from another origin: the page runs where the internet is out of reach,
@@ -58,19 +58,13 @@ export function webuiRouter(): Router {
     res.sendFile(path.join(PUBLIC_DIR, 'index.html'));
   });
 
-  // Assets: `public/` first (HTML, CSS, icons), then the compiled modules. A missing file
-  // falls through to the JSON 404.
+  // Assets: `public/` first (HTML, CSS, icons), then the bundle. Both are served as built,
+  // by their exact names; a missing file falls through to the JSON 404.
   const assets = {
     index: false,
     redirect: false,
     setHeaders: pageHeaders,
   } as const;
-  // packages/* are written for Node's resolution (`import './palette'`); resolving a missing
-  // extension here lets the browser load the pure ones the WebUI compiles in.
-  router.use(
-    '/ui',
-    express.static(PUBLIC_DIR, assets),
-    express.static(DIST_DIR, { ...assets, extensions: ['js'] }),
-  );
+  router.use('/ui', express.static(PUBLIC_DIR, assets), express.static(DIST_DIR, assets));
   return router;
 }
