@@ -3,7 +3,6 @@ import { AppError, JOB_CATALOG, type ModelInfo } from '@argus/contracts';
 import { readLabels, type Manifest, type ModelEntry } from '@argus/manifest';
 import type { WorkerInfo, WorkerRegistry } from '@argus/queue';
 import { strictRouter } from '../http/strict-router';
-import { guardRedis } from '../http/redis-guard';
 import type { JobService } from '../jobs/job.service';
 import { modelStatus } from './model-status';
 
@@ -48,7 +47,6 @@ export function modelsRouter(deps: {
   registry: WorkerRegistry;
   modelsDir?: string;
   workerMaxAgeMs: number;
-  redisTimeoutMs: number;
 }): Router {
   const router = strictRouter();
   let described: ReturnType<typeof describe>[] | undefined;
@@ -57,7 +55,7 @@ export function modelsRouter(deps: {
     described ??= deps.manifest.models.map((entry) => describe(entry, deps.modelsDir));
     let workers: WorkerInfo[];
     try {
-      workers = await guardRedis(() => deps.registry.live(deps.workerMaxAgeMs), deps.redisTimeoutMs);
+      workers = await deps.registry.live(deps.workerMaxAgeMs);
     } catch {
       throw new AppError(
         'unavailable',
