@@ -19,6 +19,8 @@ import {
 import { createApp } from '../apps/gateway/src/app';
 import { ROUTE_DOCS, buildOpenApiDocument } from '../apps/gateway/src/openapi/openapi.document';
 import { sample, startPlatform, type Platform } from './support/platform';
+import fs from 'node:fs';
+import { movingSquareVideo, tempDir } from './support/test-videos';
 
 type Node = Record<string, unknown>;
 
@@ -482,4 +484,26 @@ describe('the running gateway', () => {
     const seed = await call('POST', '/api/parse', '/api/parse', form(sample('zidane.jpg'), {}));
     expect(seed.status).toBe(200);
   });
+
+  it('answers a video detection job as documented, its result a strict VideoResult', async () => {
+    const dir = tempDir('openapi-video');
+    const bytes = fs.readFileSync(movingSquareVideo(dir, 1));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const submitted = await call(
+      'POST',
+      '/v1/jobs',
+      '/v1/jobs',
+      form({ bytes, name: 'square.mp4' }, { task: 'detect', fps: '2' }),
+    );
+    expect(submitted.status).toBe(202);
+    const id = String(node(submitted.body, 'job').id);
+    await platform.waitForJob(id, 120_000);
+    const done = await call('GET', '/v1/jobs/{id}', `/v1/jobs/${id}`);
+    const job = node(done.body, 'job');
+    expect(job.status).toBe('completed');
+    expect(validate(JOB_CATALOG.detect.videoResultSchema, job.result)).toEqual([]);
+    expect(node(job.result, 'result').media).toBe('video');
+    const mp4 = await call('GET', '/v1/jobs/{id}/annotated.mp4', `/v1/jobs/${id}/annotated.mp4`);
+    expect(mp4.status).toBe(200);
+  }, 180_000);
 });
