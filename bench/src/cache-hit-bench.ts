@@ -9,8 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { md5Hex } from '@argus/queue';
-import { BenchPlatform, startNodeProcess, stopProcess, waitForOutput, type Proc } from './bench-platform';
+import { BenchPlatform, stopProcess, type Proc } from './bench-platform';
+import { startCacheReference } from './cache-reference';
 import { clientRequest } from './client-load';
 import { closedLoop, type Request } from './http-load';
 import { REPO_ROOT, type BenchImage } from './images';
@@ -72,18 +72,13 @@ async function main(): Promise<void> {
     if (!first.ok) throw new Error(`the photo failed: ${first.failure}`);
     // Hits need no worker: stop it, so it takes no CPU from the comparison.
     await platform.stopWorkers();
-    const refPrefix = `${platform.prefix}:reference`;
-    await platform.redis.set(
-      `${refPrefix}:${md5Hex(bus.bytes)}`,
-      JSON.stringify({ cached: true }),
-      'EX',
-      3600,
+    const started = await startCacheReference(
+      platform,
+      bus,
+      process.env.CACHE_BENCH_PROF ? { NODE_OPTIONS: process.env.CACHE_BENCH_PROF } : {},
     );
-    reference = startNodeProcess('reference', path.join(__dirname, 'reference-server.js'), {
-      REFERENCE_KEY_PREFIX: refPrefix,
-      ...(process.env.CACHE_BENCH_PROF ? { NODE_OPTIONS: process.env.CACHE_BENCH_PROF } : {}),
-    });
-    const refUrl = await waitForOutput(reference, /reference listening url=(\S+)/, 30_000);
+    reference = started.proc;
+    const refUrl = started.url;
     const ref = clientRequest(refUrl, { task: 'detect' }, 'events');
     const turns: { gateway: Turn; reference: Turn }[] = [];
     for (let i = 0; i < REPS; i++) {

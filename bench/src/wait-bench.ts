@@ -4,10 +4,9 @@
  * load against the synchronous endpoint, and cache hits against a bare reference server.
  * Every request goes through `@argus/client`.
  */
-import path from 'node:path';
-import { md5Hex } from '@argus/queue';
 import type { BenchPlatform } from './bench-platform';
-import { startNodeProcess, stopProcess, waitForOutput, type Proc } from './bench-platform';
+import { stopProcess, type Proc } from './bench-platform';
+import { startCacheReference } from './cache-reference';
 import type { BenchPlan } from './bench-plan';
 import { clientRequest } from './client-load';
 import { closedLoop, syncDetectRequest, type LoadResult } from './http-load';
@@ -91,19 +90,11 @@ export async function benchWaiting(ctx: WaitBenchContext, bus: BenchImage): Prom
         next: () => bus,
       });
     report.cacheGateway = await ctx.measure(platform, 'cache hits', () => cacheLoad(events));
-    const refPrefix = `${platform.prefix}:reference`;
-    await platform.redis.set(
-      `${refPrefix}:${md5Hex(bus.bytes)}`,
-      JSON.stringify({ cached: true }),
-      'EX',
-      3600,
-    );
     let reference: Proc | undefined;
     try {
-      reference = startNodeProcess('reference', path.join(__dirname, 'reference-server.js'), {
-        REFERENCE_KEY_PREFIX: refPrefix,
-      });
-      const url = await waitForOutput(reference, /reference listening url=(\S+)/, 30_000);
+      const started = await startCacheReference(platform, bus);
+      reference = started.proc;
+      const url = started.url;
       const result = await cacheLoad(clientRequest(url, { task: 'detect' }, 'events'));
       report.cacheReference = { load: result, latency: summarize(result.latencies) };
       ctx.say(`cache hits, reference server: ${result.throughput.toFixed(1)} hits/s`);
