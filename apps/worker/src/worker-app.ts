@@ -189,6 +189,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
             inference: bounded,
             ffmpeg: config.FFMPEG_PATH,
             eventsMax: config.STREAM_EVENTS_MAX,
+            metrics: telemetry.streams,
             defaultModel: manifest.models.find((m) => m.task === 'detect' && m.default)?.id ?? 'yolov8n',
             log,
           },

@@ -10,3 +10,4 @@ export * from './delivery-log';
 export * from './job-id';
 export * from './redis-epoch';
 export * from './stream-store';
+export * from './stream-feeds';

@@ -128,6 +128,22 @@ export class StreamStore {
     );
   }
 
+  /** The id of the newest event, or '0-0' when there is none (where a new reader starts). */
+  async lastEventId(id: string): Promise<string> {
+    const last = await this.redis.xrevrange(this.keys.streamEvents(id), '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  /** Stored events after `lastId` (exclusive), oldest first: a resuming client's backlog. */
+  async eventsAfter(id: string, lastId: string, count: number): Promise<Array<{ id: string; json: string }>> {
+    const res = await this.redis.xrange(this.keys.streamEvents(id), `(${lastId}`, '+', 'COUNT', count);
+    return res.map(([entryId, fields]) => ({ id: entryId, json: fields[1] }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.stream(id))) === 1;
+  }
+
   /** Events after `lastId` ('$' = only new ones), waiting up to `blockMs` for the first. */
   async readEvents(
     reader: RedisClient,

@@ -1,17 +1,19 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { AppError, StreamCreateSchema } from '@argus/contracts';
-import type { Redis } from 'ioredis';
-import type { StreamStore } from '@argus/queue';
+import type { StreamFeeds, StreamStore } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import { guardRedis } from '../http/redis-guard';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, canSee, ownerOf, type Access } from '../auth/access';
 import { checkStreamUrl } from './stream-url-check';
+import { streamEventsRouter } from './stream-events.route';
 
 export interface StreamsRouteDeps {
   streams: StreamStore;
-  /** The gateway's connection; each events client gets its own duplicate for blocking reads. */
-  redis: Redis;
+  /** Stream events for SSE and WebSocket clients: one Redis reader per stream. */
+  feeds: StreamFeeds;
+  /** CORS_ORIGINS: other origins whose pages may open the events WebSocket. */
+  corsOrigins?: readonly string[];
   /**
    * The detect model a stream runs (the default when none is named); throws the same 400s
    * as a job naming an unknown or uninstalled model. Without it the worker reports them.
@@ -23,12 +25,9 @@ export interface StreamsRouteDeps {
   guards: Pick<RouteGuards, 'submitLimit'>;
 }
 
-/** How long one blocking read waits before the events loop checks the stream still exists. */
-const EVENTS_BLOCK_MS = 5_000;
-
 /**
  * Live streams: register, list, read, delete, and follow processed frames as Server-Sent
- * Events. A stream belongs to the API key that registered it, like a job: another client
+ * Events or over a WebSocket (stream-events.route.ts). A stream belongs to the API key that registered it, like a job: another client
  * key gets 404 for it and does not see it in the list; admin keys see every stream.
  */
 export function streamsRouter(deps: StreamsRouteDeps): Router {
@@ -83,48 +82,13 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
     res.json({ ...view, state: 'stopped' });
   });
 
-  router.get('/v1/streams/:id/events', async (req: Request, res: Response) => {
-    const view = await requireView(String(req.params.id), accessOf(req));
-    res.status(200).set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    // Its own connection, for blocking reads; the offline queue lets the first read wait
-    // for the connection instead of failing fast as the request path's commands do.
-    const reader = deps.redis.duplicate({ enableOfflineQueue: true });
-    reader.on('error', () => undefined);
-    let open = true;
-    // res, not req: a request's 'close' fires as soon as its (empty) body has been read.
-    res.on('close', () => {
-      open = false;
-      reader.disconnect();
-    });
-    let lastId = String(req.get('last-event-id') ?? '$');
-    try {
-      while (open) {
-        const events = await deps.streams.readEvents(reader, view.id, lastId, EVENTS_BLOCK_MS);
-        for (const e of events) {
-          res.write(`id: ${e.id}\nevent: frame\ndata: ${e.json}\n\n`);
-          lastId = e.id;
-        }
-        if (events.length === 0) {
-          if (!(await deps.streams.view(view.id))) {
-            res.write('event: end\ndata: {"state":"stopped"}\n\n');
-            break;
-          }
-          res.write(': keep-alive\n\n');
-        }
-      }
-    } catch {
-      // The client went away (the reader was disconnected) or Redis failed: end the stream.
-    } finally {
-      reader.disconnect();
-      res.end();
-    }
-  });
+  router.use(
+    streamEventsRouter({
+      feeds: deps.feeds,
+      requireView: (id, req) => requireView(id, accessOf(req)),
+      corsOrigins: deps.corsOrigins ?? [],
+    }),
+  );
 
   return router;
 }

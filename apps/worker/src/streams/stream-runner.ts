@@ -1,5 +1,6 @@
 import type { StreamCreate } from '@argus/contracts';
 import type { Logger } from '@argus/config';
+import type { StreamMetrics } from '@argus/metrics';
 import type { StreamStore } from '@argus/queue';
 import { ByteTracker } from '@argus/vision';
 import type { InferenceClient } from '../inference/inference-client';
@@ -11,6 +12,8 @@ export interface StreamRunnerDeps {
   inference: Pick<InferenceClient, 'detect'>;
   ffmpeg: string;
   eventsMax: number;
+  /** Prometheus series per stream (pushed with the worker's snapshot). */
+  metrics?: StreamMetrics;
   /** The model a stream registered without one runs (the manifest's default detector). */
   defaultModel: string;
   log: Logger;
@@ -40,6 +43,7 @@ export class StreamRunner {
     private readonly spec: StreamCreate,
     private readonly deps: StreamRunnerDeps,
   ) {
+    deps.metrics?.begin(id);
     this.done = this.run().catch((err: Error) =>
       deps.log.error('stream runner crashed', { stream: id, err: err.message }),
     );
@@ -50,6 +54,7 @@ export class StreamRunner {
     this.controller.abort();
     this.proc?.kill();
     await this.done;
+    this.deps.metrics?.end(this.id);
   }
 
   private get stopped(): boolean {
@@ -67,6 +72,7 @@ export class StreamRunner {
       if (gotFrames) backoff = BACKOFF_FIRST_MS;
       const reason = this.proc?.stderrTail(300) || 'the source ended';
       this.metrics.reconnects += 1;
+      this.deps.metrics?.reconnect(this.id);
       if (failedAttempts >= MAX_FAILED_ATTEMPTS) {
         await this.deps.store.report(this.id, { state: 'failed', reason, ...this.metrics });
         return;
@@ -111,6 +117,7 @@ export class StreamRunner {
         frames += 1;
         this.metrics.framesIn += 1;
         if (latest) this.metrics.framesDropped += 1;
+        this.deps.metrics?.frameIn(this.id, latest !== undefined);
         latest = { png, at: Date.now() };
         wake?.();
       }
@@ -148,6 +155,7 @@ export class StreamRunner {
         await this.deps.store.appendEvent(this.id, event, this.deps.eventsMax);
         this.metrics.framesProcessed += 1;
         this.metrics.lagMs = Date.now() - frame.at;
+        this.deps.metrics?.processed(this.id, this.metrics.lagMs);
         await this.deps.store.report(
           this.id,
           live ? this.metrics : { state: 'live', reason: '', ...this.metrics },
