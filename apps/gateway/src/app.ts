@@ -122,6 +122,8 @@ export function createApp(deps: GatewayDeps): express.Express {
       corsOrigins: deps.settings.corsOrigins,
       resolveModel: (model) => deps.jobs.prepare('detect', model ? { model } : {}).model.id,
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
+      callbackPolicy: deps.settings.callbackPolicy,
+      webhookSecret: deps.settings.webhookSecret,
       redisTimeoutMs: deps.settings.redisTimeoutMs,
       guards,
     }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DetectOptionsSchema } from './job-catalog';
+import type { DeliveryJobData } from './lifecycle';
 import type { TrackedDetection } from './video';
 
 export const STREAM_STATES = ['connecting', 'live', 'reconnecting', 'stopped', 'failed'] as const;
@@ -13,6 +14,11 @@ export const StreamCreateSchema = z.object({
   /** Frames processed per second at most; the latest frame wins when inference is slower. Default 2. */
   fps: z.coerce.number().min(0.1).max(30).default(2),
   options: DetectOptionsSchema.omit({ overlay: true }).prefault({}),
+  /**
+   * Where Argus POSTs signed `track.begin` / `track.end` events (the job webhooks' signing,
+   * delivery log, retries and address guard).
+   */
+  callbackUrl: z.string().min(1).max(2048).optional(),
 });
 export type StreamCreate = z.infer<typeof StreamCreateSchema>;
 
@@ -39,6 +45,8 @@ export interface StreamView {
   /** The worker holding the stream's lease, if any. */
   worker?: string;
   metrics: StreamMetrics;
+  /** Track begin/end webhooks go here. */
+  callbackUrl?: string;
   createdAt: string;
   links: { self: string; events: string };
 }
@@ -53,3 +61,48 @@ export interface StreamFrameEvent {
   height: number;
   detections: TrackedDetection[];
 }
+
+/** Webhook events of a live stream. */
+export const STREAM_WEBHOOK_EVENTS = ['track.begin', 'track.end'] as const;
+export type StreamWebhookEvent = (typeof STREAM_WEBHOOK_EVENTS)[number];
+
+/** A track of a live stream, as its webhooks describe it. */
+export interface StreamTrack {
+  trackId: number;
+  label: string;
+  classId: number;
+  /** When the track was first and last seen (frame arrival, ISO 8601). */
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** Processed frames it was seen in. */
+  frames: number;
+  bestConfidence: number;
+  /** Its box when last seen, in frame pixels. */
+  box: { x1: number; y1: number; x2: number; y2: number };
+}
+
+/**
+ * The body of a stream webhook: `{event, deliveryId, stream, track, reason?}`, signed like
+ * job webhooks. `reason` on `track.end`: `lost` (not seen for about 2 s of frames) or
+ * `source_lost` (the camera dropped; tracks restart after the reconnect).
+ */
+export interface StreamTrackWebhook {
+  event: StreamWebhookEvent;
+  deliveryId: string;
+  stream: { id: string; url: string };
+  track: StreamTrack;
+  reason?: 'lost' | 'source_lost';
+}
+
+/** A stream webhook on the webhooks queue: small JSON, carried whole (no bytes, no results). */
+export interface StreamDeliveryJobData {
+  kind: 'stream';
+  deliveryId: string;
+  /** The stream the delivery reports on (deliveries are listed under it). */
+  streamId: string;
+  url: string;
+  body: StreamTrackWebhook;
+}
+
+/** What the webhooks queue carries: a job's outcome or a stream's track event. */
+export type WebhookJobData = DeliveryJobData | StreamDeliveryJobData;

@@ -11,3 +11,4 @@ export * from './job-id';
 export * from './redis-epoch';
 export * from './stream-store';
 export * from './stream-feeds';
+export * from './stream-webhooks';

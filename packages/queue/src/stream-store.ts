@@ -74,6 +74,7 @@ export class StreamStore {
       ...(h.reason ? { reason: h.reason } : {}),
       ...(worker ? { worker } : {}),
       metrics,
+      ...(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
       createdAt: new Date(Number(h.createdAt)).toISOString(),
       links: { self, events: `${self}/events` },
     };
@@ -82,10 +83,18 @@ export class StreamStore {
 
   /** Deletes the stream and everything of it; its worker sees the lease gone and stops. */
   async delete(id: string): Promise<boolean> {
-    // The index first (no worker takes it any more), then the stream's own keys, which share
-    // its hash tag and so go in one DEL even on a cluster.
+    // The index first (no worker takes it any more), then the stream's own keys and its
+    // webhook delivery log, which share its hash tag and so go in one DEL even on a cluster.
     const removed = await this.redis.srem(this.keys.streams(), id);
-    await this.redis.del(this.keys.stream(id), this.keys.streamLease(id), this.keys.streamEvents(id));
+    await this.redis.del(
+      this.keys.stream(id),
+      this.keys.streamLease(id),
+      this.keys.streamEvents(id),
+      this.keys.deliveries(id),
+      this.keys.deliveryOrder(id),
+      this.keys.deliveryAttempts(id),
+      this.keys.deliveryDropped(id),
+    );
     return removed === 1;
   }
 

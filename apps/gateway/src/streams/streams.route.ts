@@ -5,6 +5,7 @@ import type { CallbackPolicy } from '@argus/webhooks';
 import { guardRedis } from '../http/redis-guard';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, canSee, ownerOf, type Access } from '../auth/access';
+import { validateCallbackUrl } from '../jobs/callback-check';
 import { checkStreamUrl } from './stream-url-check';
 import { streamEventsRouter } from './stream-events.route';
 
@@ -20,6 +21,9 @@ export interface StreamsRouteDeps {
    */
   resolveModel?: (model: string | undefined) => string;
   policy: CallbackPolicy;
+  /** Where track webhooks may go (the job webhooks' guard), and the secret that signs them. */
+  callbackPolicy?: CallbackPolicy;
+  webhookSecret?: string;
   redisTimeoutMs: number;
   /** The per-key rate limit and quota: registering a stream is a submission. */
   guards: Pick<RouteGuards, 'submitLimit'>;
@@ -55,6 +59,12 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
       const spec = parsed.data;
       const access = accessOf(req);
       await checkStreamUrl(spec.url, deps.policy);
+      if (spec.callbackUrl !== undefined)
+        spec.callbackUrl = await validateCallbackUrl(
+          spec.callbackUrl,
+          deps.callbackPolicy ?? { allowPrivate: false, allowedHosts: [] },
+          deps.webhookSecret,
+        );
       const model = deps.resolveModel ? deps.resolveModel(spec.options.model) : spec.options.model;
       const id = await guard(() =>
         deps.streams.create({ ...spec, options: { ...spec.options, model } }, ownerOf(access)),

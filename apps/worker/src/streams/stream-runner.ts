@@ -1,11 +1,12 @@
 import type { StreamCreate } from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type { StreamMetrics } from '@argus/metrics';
-import type { StreamStore } from '@argus/queue';
+import { redactUrl, type StreamStore, type StreamWebhooks } from '@argus/queue';
 import { ByteTracker } from '@argus/vision';
 import type { InferenceClient } from '../inference/inference-client';
 import { FfmpegProcess } from '../video/ffmpeg-process';
 import { PngSplitter } from './png-splitter';
+import { TrackLifecycle, type TrackChange } from './track-lifecycle';
 
 export interface StreamRunnerDeps {
   store: StreamStore;
@@ -14,6 +15,8 @@ export interface StreamRunnerDeps {
   eventsMax: number;
   /** Prometheus series per stream (pushed with the worker's snapshot). */
   metrics?: StreamMetrics;
+  /** Track begin/end webhooks of streams registered with a callbackUrl. */
+  webhooks?: Pick<StreamWebhooks, 'send'>;
   /** The model a stream registered without one runs (the manifest's default detector). */
   defaultModel: string;
   log: Logger;
@@ -24,6 +27,8 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 /** Connection attempts in a row without a frame before the stream is marked `failed`. */
 const MAX_FAILED_ATTEMPTS = 20;
+/** A track unseen this long (in frames at the stream's fps) ends: live viewers think in seconds. */
+const TRACK_END_SECONDS = 2;
 
 /**
  * One live stream on this worker: ffmpeg reads the source and writes PNG frames at the
@@ -35,7 +40,8 @@ export class StreamRunner {
   private readonly controller = new AbortController();
   private proc: FfmpegProcess | undefined;
   private readonly done: Promise<void>;
-  private readonly tracker = new ByteTracker();
+  private tracker: ByteTracker;
+  private readonly tracks = new TrackLifecycle();
   private readonly metrics = { framesIn: 0, framesProcessed: 0, framesDropped: 0, reconnects: 0, lagMs: 0 };
 
   constructor(
@@ -44,6 +50,7 @@ export class StreamRunner {
     private readonly deps: StreamRunnerDeps,
   ) {
     deps.metrics?.begin(id);
+    this.tracker = new ByteTracker(this.trackerOptions());
     this.done = this.run().catch((err: Error) =>
       deps.log.error('stream runner crashed', { stream: id, err: err.message }),
     );
@@ -71,6 +78,14 @@ export class StreamRunner {
       failedAttempts = gotFrames ? 0 : failedAttempts + 1;
       if (gotFrames) backoff = BACKOFF_FIRST_MS;
       const reason = this.proc?.stderrTail(300) || 'the source ended';
+      // The scene after a reconnect is another scene: open tracks end, and new ones get new
+      // ids (never reused on this stream while this worker holds it).
+      await this.notify(this.tracks.endAll());
+      this.tracker = new ByteTracker(this.trackerOptions(), {
+        frame: 0,
+        nextId: this.tracker.snapshot().nextId,
+        tracks: [],
+      });
       this.metrics.reconnects += 1;
       this.deps.metrics?.reconnect(this.id);
       if (failedAttempts >= MAX_FAILED_ATTEMPTS) {
@@ -91,7 +106,7 @@ export class StreamRunner {
   /** One connection: resolves when ffmpeg exits, with whether any frame arrived. */
   private async connectOnce(): Promise<boolean> {
     const url = this.spec.url;
-    const input = url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp'] : [];
+    const input = url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp'] : mjpegInput(url);
     const proc = new FfmpegProcess(
       this.deps.ffmpeg,
       ['-nostdin', '-v', 'error', ...input, '-i', url, '-an', '-vf', `fps=${this.spec.fps}`].concat([
@@ -153,6 +168,8 @@ export class StreamRunner {
           detections: result.detections.map((d, i) => ({ ...d, trackId: ids[i] })),
         };
         await this.deps.store.appendEvent(this.id, event, this.deps.eventsMax);
+        const alive = new Set(this.tracker.tracks.map((t) => t.id).filter((t) => t > 0));
+        await this.notify(this.tracks.observe(frame.at, event.detections, alive));
         this.metrics.framesProcessed += 1;
         this.metrics.lagMs = Date.now() - frame.at;
         this.deps.metrics?.processed(this.id, this.metrics.lagMs);
@@ -169,6 +186,32 @@ export class StreamRunner {
     await proc.exited;
     return frames > 0;
   }
+
+  private trackerOptions() {
+    return { trackBuffer: Math.max(3, Math.ceil(this.spec.fps * TRACK_END_SECONDS)) };
+  }
+
+  /** Sends track webhooks; a failure to queue one is logged, never stops the stream. */
+  private async notify(changes: TrackChange[]): Promise<void> {
+    const url = this.spec.callbackUrl;
+    if (!url || !this.deps.webhooks) return;
+    for (const change of changes) {
+      await this.deps.webhooks
+        .send(this.id, url, { ...change, stream: { id: this.id, url: redactUrl(this.spec.url) } })
+        .catch((err: Error) =>
+          this.deps.log.warn('stream webhook not queued', { stream: this.id, err: err.message }),
+        );
+    }
+  }
+}
+
+/**
+ * MJPEG over HTTP has no timestamps: ffmpeg would assume 25 fps, so `fps=N` would keep N of
+ * every 25 frames whatever the camera's real rate. Arrival time is the frame's time instead.
+ * HLS (`.m3u8`) carries its own timestamps and arrives in bursts, so it keeps them.
+ */
+function mjpegInput(url: string): string[] {
+  return /\.m3u8($|\?)/i.test(url) ? [] : ['-use_wallclock_as_timestamps', '1'];
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
