@@ -120,7 +120,7 @@ export function createApp(deps: GatewayDeps): express.Express {
           maxClients: 1_000,
         }),
       corsOrigins: deps.settings.corsOrigins,
-      resolveModel: (model) => deps.jobs.prepare('detect', model ? { model } : {}).model.id,
+      resolveModel: (task, model) => deps.jobs.prepare(task, model ? { model } : {}).model.id,
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
       callbackPolicy: deps.settings.callbackPolicy,
       webhookSecret: deps.settings.webhookSecret,

@@ -70,6 +70,11 @@ export function hasApiKey(): boolean {
   return apiKey !== '';
 }
 
+/** The key itself, for what cannot send headers (a WebSocket offers it as a subprotocol). */
+export function currentApiKey(): string {
+  return apiKey;
+}
+
 function withKey(headers: Record<string, string> = {}): Record<string, string> {
   return apiKey ? { ...headers, Authorization: `Bearer ${apiKey}` } : headers;
 }
@@ -91,9 +96,16 @@ async function failureOf(res: Response, text: string): Promise<ApiError> {
   );
 }
 
-async function send(input: string, init: RequestInit = {}, accept = 'application/json'): Promise<Response> {
+export async function send(
+  input: string,
+  init: RequestInit = {},
+  accept = 'application/json',
+): Promise<Response> {
   try {
-    return await fetch(input, { ...init, headers: withKey({ Accept: accept }) });
+    return await fetch(input, {
+      ...init,
+      headers: withKey({ Accept: accept, ...(init.headers as Record<string, string> | undefined) }),
+    });
   } catch (err) {
     throw new ApiError(0, 'network', `the gateway did not answer (${(err as Error).message})`);
   }
@@ -101,7 +113,7 @@ async function send(input: string, init: RequestInit = {}, accept = 'application
 
 export const TERMINAL_STATUSES = new Set(['completed', 'failed', 'canceled']);
 
-async function request(input: string, init?: RequestInit): Promise<unknown> {
+export async function request(input: string, init?: RequestInit): Promise<unknown> {
   const res = await send(input, init);
   const text = await res.text();
   if (!res.ok) throw await failureOf(res, text);

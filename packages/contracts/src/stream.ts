@@ -1,25 +1,40 @@
 import { z } from 'zod';
-import { DetectOptionsSchema } from './job-catalog';
+import { DetectOptionsSchema, ParseOptionsSchema } from './job-catalog';
 import type { DeliveryJobData } from './lifecycle';
-import type { TrackedDetection } from './video';
+import type { TrackedDetection, TrackedPerson } from './video';
 
 export const STREAM_STATES = ['connecting', 'live', 'reconnecting', 'stopped', 'failed'] as const;
 export type StreamState = (typeof STREAM_STATES)[number];
 
-/** `POST /v1/streams` (JSON). */
-export const StreamCreateSchema = z.object({
+const StreamBaseSchema = z.object({
   /** `rtsp://` (over TCP), `http(s)://` MJPEG or HLS. Checked by the same address guard as webhooks. */
   url: z.string().min(1).max(2048),
-  task: z.literal('detect').default('detect'),
   /** Frames processed per second at most; the latest frame wins when inference is slower. Default 2. */
   fps: z.coerce.number().min(0.1).max(30).default(2),
-  options: DetectOptionsSchema.omit({ overlay: true }).prefault({}),
   /**
    * Where Argus POSTs signed `track.begin` / `track.end` events (the job webhooks' signing,
    * delivery log, retries and address guard).
    */
   callbackUrl: z.string().min(1).max(2048).optional(),
 });
+
+/** A detect stream: tracked boxes per frame. */
+export const DetectStreamCreateSchema = StreamBaseSchema.extend({
+  task: z.literal('detect'),
+  options: DetectOptionsSchema.omit({ overlay: true }).prefault({}),
+});
+
+/** A parse stream: per-frame persons with parts (and a tracked `person` box each). */
+export const ParseStreamCreateSchema = StreamBaseSchema.extend({
+  task: z.literal('parse'),
+  options: ParseOptionsSchema.prefault({}),
+});
+
+/** `POST /v1/streams` (JSON). `task` is `detect` (default) or `parse`. */
+export const StreamCreateSchema = z.preprocess(
+  (body) => (body && typeof body === 'object' && !('task' in body) ? { ...body, task: 'detect' } : body),
+  z.discriminatedUnion('task', [DetectStreamCreateSchema, ParseStreamCreateSchema]),
+);
 export type StreamCreate = z.infer<typeof StreamCreateSchema>;
 
 export interface StreamMetrics {
@@ -36,7 +51,7 @@ export interface StreamMetrics {
 export interface StreamView {
   id: string;
   url: string;
-  task: 'detect';
+  task: StreamCreate['task'];
   fps: number;
   options: Record<string, unknown>;
   state: StreamState;
@@ -60,6 +75,8 @@ export interface StreamFrameEvent {
   width: number;
   height: number;
   detections: TrackedDetection[];
+  /** parse streams: each person's parts and mask, with the same track id as its `person` box. */
+  persons?: TrackedPerson[];
 }
 
 /** Webhook events of a live stream. */

@@ -90,6 +90,7 @@ export class StreamStore {
       this.keys.stream(id),
       this.keys.streamLease(id),
       this.keys.streamEvents(id),
+      this.keys.streamFrame(id),
       this.keys.deliveries(id),
       this.keys.deliveryOrder(id),
       this.keys.deliveryAttempts(id),
@@ -135,6 +136,25 @@ export class StreamStore {
       String(maxLen),
       JSON.stringify(event),
     );
+  }
+
+  /** The latest processed frame as JPEG, kept only while the stream exists (`ttlMs` after the last). */
+  async putFrame(id: string, seq: number, jpeg: Buffer, ttlMs: number): Promise<void> {
+    await this.redis.eval(
+      `if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[2], 'seq', ARGV[1], 'jpeg', ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[3]) end return 0`,
+      2,
+      this.keys.stream(id),
+      this.keys.streamFrame(id),
+      String(seq),
+      jpeg,
+      String(ttlMs),
+    );
+  }
+
+  async frame(id: string): Promise<{ seq: number; jpeg: Buffer } | null> {
+    const h = await this.redis.hgetallBuffer(this.keys.streamFrame(id));
+    if (!h.jpeg || !h.seq) return null;
+    return { seq: Number(h.seq.toString()), jpeg: h.jpeg };
   }
 
   /** The id of the newest event, or '0-0' when there is none (where a new reader starts). */

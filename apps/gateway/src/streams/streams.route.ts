@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { AppError, StreamCreateSchema } from '@argus/contracts';
+import { AppError, StreamCreateSchema, type StreamCreate } from '@argus/contracts';
 import type { StreamFeeds, StreamStore } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import { guardRedis } from '../http/redis-guard';
@@ -16,10 +16,10 @@ export interface StreamsRouteDeps {
   /** CORS_ORIGINS: other origins whose pages may open the events WebSocket. */
   corsOrigins?: readonly string[];
   /**
-   * The detect model a stream runs (the default when none is named); throws the same 400s
+   * The model a stream runs (the task's default when none is named); throws the same 400s
    * as a job naming an unknown or uninstalled model. Without it the worker reports them.
    */
-  resolveModel?: (model: string | undefined) => string;
+  resolveModel?: (task: StreamCreate['task'], model: string | undefined) => string;
   policy: CallbackPolicy;
   /** Where track webhooks may go (the job webhooks' guard), and the secret that signs them. */
   callbackPolicy?: CallbackPolicy;
@@ -65,10 +65,9 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
           deps.callbackPolicy ?? { allowPrivate: false, allowedHosts: [] },
           deps.webhookSecret,
         );
-      const model = deps.resolveModel ? deps.resolveModel(spec.options.model) : spec.options.model;
-      const id = await guard(() =>
-        deps.streams.create({ ...spec, options: { ...spec.options, model } }, ownerOf(access)),
-      );
+      // Resolved in place: the spec is a union by task, and its options stay the task's own.
+      if (deps.resolveModel) spec.options.model = deps.resolveModel(spec.task, spec.options.model);
+      const id = await guard(() => deps.streams.create(spec, ownerOf(access)));
       const view = await requireView(id, access);
       res.status(201).location(view.links.self).json(view);
     },
@@ -84,6 +83,18 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
 
   router.get('/v1/streams/:id', async (req: Request, res: Response) => {
     res.json(await requireView(String(req.params.id), accessOf(req)));
+  });
+
+  // The latest processed frame (JPEG) with its `seq`, so a viewer can draw an event's boxes
+  // over the picture they belong to (the WebUI's live view).
+  router.get('/v1/streams/:id/frame', async (req: Request, res: Response) => {
+    const view = await requireView(String(req.params.id), accessOf(req));
+    const frame = await guard(() => deps.streams.frame(view.id));
+    if (!frame) throw new AppError('not_found', `stream ${view.id} has no processed frame yet`);
+    res
+      .set({ 'Cache-Control': 'no-store', 'X-Frame-Seq': String(frame.seq) })
+      .type('image/jpeg')
+      .send(frame.jpeg);
   });
 
   router.delete('/v1/streams/:id', async (req: Request, res: Response) => {

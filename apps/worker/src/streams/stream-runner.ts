@@ -1,24 +1,27 @@
-import type { StreamCreate } from '@argus/contracts';
+import sharp from 'sharp';
+import type { StreamCreate, StreamFrameEvent } from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type { StreamMetrics } from '@argus/metrics';
 import { redactUrl, type StreamStore, type StreamWebhooks } from '@argus/queue';
 import { ByteTracker } from '@argus/vision';
 import type { InferenceClient } from '../inference/inference-client';
 import { FfmpegProcess } from '../video/ffmpeg-process';
-import { PngSplitter } from './png-splitter';
+import { frameAnalyzer } from '../video/frame-analyzers';
+import type { FrameAnalysis } from '../video/video-detect';
+import { PngSplitter, pngSize } from './png-splitter';
 import { TrackLifecycle, type TrackChange } from './track-lifecycle';
 
 export interface StreamRunnerDeps {
   store: StreamStore;
-  inference: Pick<InferenceClient, 'detect'>;
+  inference: Pick<InferenceClient, 'detect' | 'parse'>;
   ffmpeg: string;
   eventsMax: number;
   /** Prometheus series per stream (pushed with the worker's snapshot). */
   metrics?: StreamMetrics;
   /** Track begin/end webhooks of streams registered with a callbackUrl. */
   webhooks?: Pick<StreamWebhooks, 'send'>;
-  /** The model a stream registered without one runs (the manifest's default detector). */
-  defaultModel: string;
+  /** The model a stream registered without one runs, by task (the manifest's defaults). */
+  defaultModels: Partial<Record<StreamCreate['task'], string>>;
   log: Logger;
 }
 
@@ -29,10 +32,12 @@ const BACKOFF_MAX_MS = 10_000;
 const MAX_FAILED_ATTEMPTS = 20;
 /** A track unseen this long (in frames at the stream's fps) ends: live viewers think in seconds. */
 const TRACK_END_SECONDS = 2;
+/** The latest frame outlives its stream's last processed frame this long (viewers, WebUI). */
+const FRAME_TTL_MS = 60_000;
 
 /**
- * One live stream on this worker: ffmpeg reads the source and writes PNG frames at the
- * stream's fps; only the newest frame waits for inference (older ones are counted as
+ * One live stream on this worker (detect or parse, with the video jobs' per-frame model
+ * call): ffmpeg reads the source and writes PNG frames at the stream's fps; only the newest frame waits for inference (older ones are counted as
  * dropped), so a slow model never falls behind live. When the source drops, it reconnects
  * with backoff. Each processed frame becomes an event with tracked boxes.
  */
@@ -42,6 +47,8 @@ export class StreamRunner {
   private readonly done: Promise<void>;
   private tracker: ByteTracker;
   private readonly tracks = new TrackLifecycle();
+  /** The frame's model call: detect or parse, as for a video job's frames. */
+  private readonly analyze: (png: Buffer) => Promise<FrameAnalysis>;
   private readonly metrics = { framesIn: 0, framesProcessed: 0, framesDropped: 0, reconnects: 0, lagMs: 0 };
 
   constructor(
@@ -51,6 +58,8 @@ export class StreamRunner {
   ) {
     deps.metrics?.begin(id);
     this.tracker = new ByteTracker(this.trackerOptions());
+    const modelId = spec.options.model ?? deps.defaultModels[spec.task] ?? '';
+    this.analyze = frameAnalyzer({ task: spec.task, modelId, options: spec.options }, deps.inference);
     this.done = this.run().catch((err: Error) =>
       deps.log.error('stream runner crashed', { stream: id, err: err.message }),
     );
@@ -152,21 +161,20 @@ export class StreamRunner {
       const frame = latest;
       latest = undefined;
       try {
-        const model = this.spec.options.model ?? this.deps.defaultModel;
-        const { result } = await this.deps.inference.detect(model, frame.png, {
-          ...this.spec.options,
-          overlay: false,
-        });
+        const { detections, persons } = await this.analyze(frame.png);
         const ids = this.tracker.update(
-          result.detections.map((d) => ({ ...d.box, score: d.confidence, classId: d.classId })),
+          detections.map((d) => ({ ...d.box, score: d.confidence, classId: d.classId })),
         );
-        const event = {
+        const event: StreamFrameEvent = {
           seq: this.metrics.framesProcessed,
           capturedAt: frame.at,
-          width: result.image.width,
-          height: result.image.height,
-          detections: result.detections.map((d, i) => ({ ...d, trackId: ids[i] })),
+          ...pngSize(frame.png),
+          detections: detections.map((d, i) => ({ ...d, trackId: ids[i] })),
+          ...(persons ? { persons: persons.map((p, i) => ({ trackId: ids[i], ...p })) } : {}),
         };
+        // The frame first: a viewer that hears of event N finds frame N (or a newer one).
+        const jpeg = await sharp(frame.png).jpeg({ quality: 75 }).toBuffer();
+        await this.deps.store.putFrame(this.id, event.seq, jpeg, FRAME_TTL_MS);
         await this.deps.store.appendEvent(this.id, event, this.deps.eventsMax);
         const alive = new Set(this.tracker.tracks.map((t) => t.id).filter((t) => t > 0));
         await this.notify(this.tracks.observe(frame.at, event.detections, alive));
