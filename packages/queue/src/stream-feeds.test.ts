@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
+import { StreamCreateSchema } from '@argus/contracts';
 import { RedisKeys } from './keys';
 import { StreamFeeds, compareIds, type FeedSignal } from './stream-feeds';
 import { StreamStore } from './stream-store';
@@ -24,7 +25,7 @@ describe('StreamFeeds (real Redis)', () => {
     },
     { maxReaders: 2, maxClients: 5, blockMs: 200 },
   );
-  const spec = { url: 'http://cam.example/x', task: 'detect' as const, fps: 2, options: {} };
+  const spec = StreamCreateSchema.parse({ url: 'http://cam.example/x' });
 
   afterAll(async () => {
     feeds.close();

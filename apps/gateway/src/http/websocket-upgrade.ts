@@ -14,6 +14,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** How long a closing handshake may take on shutdown before the socket is dropped. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** Largest message a client may send (clients only listen; this bounds a hostile one). */
 const MAX_CLIENT_MESSAGE_BYTES = 4 * 1024;
 
@@ -55,7 +58,11 @@ export function attachWebSocketUpgrades(
   });
   return {
     close() {
-      for (const ws of wss.clients) ws.close(1001, 'the gateway is shutting down');
+      for (const ws of wss.clients) {
+        ws.close(1001, 'the gateway is shutting down');
+        // A client that does not answer the closing handshake must not hold the shutdown.
+        setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+      }
       wss.close();
     },
   };
