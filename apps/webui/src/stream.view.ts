@@ -6,9 +6,10 @@
  * `/v1/streams/:id/events` (the key offered as a subprotocol: browsers cannot set headers
  * there), and each event's boxes are drawn over the latest frame (`/v1/streams/:id/frame`).
  */
-import { ApiError, currentApiKey, request, send } from './api.client.js';
+import { currentApiKey, request, send } from './api.client.js';
 import { boxColour } from './box-colours.js';
 import { h } from './dom.js';
+import { failureText, fpsInput, statusLine, taskSelect } from './media.controls.js';
 
 interface StreamSummary {
   id: string;
@@ -39,34 +40,22 @@ export class StreamView {
     id: 'stream-url',
     placeholder: 'rtsp://camera.local/stream',
   });
-  private readonly task = h('select', { id: 'stream-task' }, [
-    h('option', { value: 'detect', selected: true }, ['Detect objects']),
-    h('option', { value: 'parse' }, ['Parse people']),
-  ]);
-  private readonly fps = h('input', {
-    type: 'number',
-    id: 'stream-fps',
-    min: 0.1,
-    max: 30,
-    step: 0.1,
-    value: 2,
-  });
+  private readonly task = taskSelect('stream-task');
+  private readonly fps = fpsInput('stream-fps', 30);
   private readonly add = h('button', { type: 'button', id: 'stream-add', class: 'primary' }, ['Add stream']);
   private readonly refresh = h('button', { type: 'button', id: 'stream-refresh', class: 'link' }, [
     'Refresh',
   ]);
   private readonly list = h('ul', { id: 'stream-list', class: 'stream-list' });
-  private readonly status = h('p', { id: 'stream-status', class: 'hint', role: 'status' });
+  private readonly status: ReturnType<typeof statusLine>;
   private readonly canvas = h('canvas', { id: 'stream-canvas', class: 'stream-canvas', hidden: true });
   private socket: WebSocket | undefined;
   private readonly events = new Map<number, FrameEvent>();
   private fetching = false;
   private pending = false;
 
-  constructor(
-    root: HTMLElement,
-    private readonly announce: (text: string) => void,
-  ) {
+  constructor(root: HTMLElement, announce: (text: string) => void) {
+    this.status = statusLine('stream-status', announce);
     root.append(
       h('h2', { id: 'stream-title' }, ['Live streams']),
       h('div', { class: 'media-controls' }, [
@@ -80,7 +69,7 @@ export class StreamView {
         this.refresh,
       ]),
       this.list,
-      this.status,
+      this.status.el,
       this.canvas,
     );
     this.add.addEventListener('click', () => void this.register());
@@ -89,8 +78,7 @@ export class StreamView {
   }
 
   private say(text: string): void {
-    this.status.textContent = text;
-    this.announce(text);
+    this.status.say(text);
   }
 
   private async register(): Promise<void> {
@@ -107,7 +95,7 @@ export class StreamView {
       await this.load();
       this.watch(created.id);
     } catch (err) {
-      this.say(failure(err));
+      this.say(failureText(err));
     }
   }
 
@@ -129,7 +117,7 @@ export class StreamView {
         }),
       );
     } catch (err) {
-      this.say(failure(err));
+      this.say(failureText(err));
     }
   }
 
@@ -139,7 +127,7 @@ export class StreamView {
       if (this.canvas.dataset.streamId === id) this.stop();
       await this.load();
     } catch (err) {
-      this.say(failure(err));
+      this.say(failureText(err));
     }
   }
 
@@ -191,7 +179,7 @@ export class StreamView {
         this.draw(image, this.events.get(seq) ?? [...this.events.values()].at(-1), seq);
       } while (this.pending);
     } catch (err) {
-      this.say(failure(err));
+      this.say(failureText(err));
     } finally {
       this.fetching = false;
     }
@@ -220,8 +208,4 @@ export class StreamView {
     c.dataset.frames = String(Number(c.dataset.frames ?? 0) + 1);
     this.say(`Live · frame ${seq} · ${detections.length} boxes`);
   }
-}
-
-function failure(err: unknown): string {
-  return err instanceof ApiError ? `${err.code}: ${err.message}` : String(err);
 }

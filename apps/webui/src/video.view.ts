@@ -5,8 +5,9 @@
  * it through its event stream, then play the annotated MP4 with a timeline of its tracks:
  * one bar per track from first to last seen; a click on a bar seeks to where it was seen.
  */
-import { ApiError, fetchImage, followJob, submitJob, type JobView } from './api.client.js';
+import { fetchImage, followJob, submitJob, type JobView } from './api.client.js';
 import { h } from './dom.js';
+import { failureText, fpsInput, statusLine, taskSelect } from './media.controls.js';
 
 /** The part of a video result the timeline needs (`VideoResult` in packages/contracts). */
 interface VideoTracks {
@@ -24,30 +25,18 @@ const VIDEO_TYPES = 'video/mp4,video/webm,video/quicktime,video/x-matroska,.mkv'
 
 export class VideoView {
   private readonly file = h('input', { type: 'file', id: 'video-file', accept: VIDEO_TYPES });
-  private readonly task = h('select', { id: 'video-task' }, [
-    h('option', { value: 'detect', selected: true }, ['Detect objects']),
-    h('option', { value: 'parse' }, ['Parse people']),
-  ]);
-  private readonly fps = h('input', {
-    type: 'number',
-    id: 'video-fps',
-    min: 0.1,
-    max: 60,
-    step: 0.1,
-    value: 2,
-  });
+  private readonly task = taskSelect('video-task');
+  private readonly fps = fpsInput('video-fps', 60);
   private readonly submit = h('button', { type: 'button', id: 'video-submit', class: 'primary' }, [
     'Upload video',
   ]);
-  private readonly status = h('p', { id: 'video-status', class: 'hint', role: 'status' });
+  private readonly status: ReturnType<typeof statusLine>;
   private readonly player = h('video', { id: 'video-player', controls: true, hidden: true, preload: 'auto' });
   private readonly timeline = h('div', { id: 'video-timeline', class: 'timeline', role: 'list' });
   private playerUrl: string | undefined;
 
-  constructor(
-    root: HTMLElement,
-    private readonly announce: (text: string) => void,
-  ) {
+  constructor(root: HTMLElement, announce: (text: string) => void) {
+    this.status = statusLine('video-status', announce);
     root.append(
       h('h2', { id: 'video-title' }, ['Video']),
       h('div', { class: 'media-controls' }, [
@@ -59,7 +48,7 @@ export class VideoView {
         this.fps,
         this.submit,
       ]),
-      this.status,
+      this.status.el,
       this.player,
       this.timeline,
     );
@@ -68,8 +57,7 @@ export class VideoView {
   }
 
   private say(text: string): void {
-    this.status.textContent = text;
-    this.announce(text);
+    this.status.say(text);
   }
 
   private async run(): Promise<void> {
@@ -82,7 +70,7 @@ export class VideoView {
         ['fps', this.fps.value],
       ];
       const job = await submitJob(file, file.name, fields);
-      this.status.dataset.jobId = job.id;
+      this.status.el.dataset.jobId = job.id;
       this.say(`Video job ${job.id} queued`);
       const final = await followJob(job.id, (v) => this.say(progressText(v)));
       if (final.status !== 'completed') {
@@ -90,7 +78,7 @@ export class VideoView {
       }
       await this.show(final);
     } catch (err) {
-      this.say(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
+      this.say(failureText(err));
     } finally {
       this.submit.disabled = false;
     }

@@ -25,30 +25,23 @@ export class StreamMetrics {
   ) {
     const registers = [registry];
     const labelNames = ['stream'] as const;
-    this.framesIn = new Counter({
-      name: 'argus_stream_frames_in_total',
-      help: 'Frames ffmpeg delivered from a live stream (at its sampling rate), by stream id.',
-      labelNames,
-      registers,
-    });
-    this.framesProcessed = new Counter({
-      name: 'argus_stream_frames_processed_total',
-      help: 'Frames of a live stream that went through the model and became events, by stream id.',
-      labelNames,
-      registers,
-    });
-    this.framesDropped = new Counter({
-      name: 'argus_stream_frames_dropped_total',
-      help: 'Frames of a live stream replaced by a newer one before inference reached them, by stream id.',
-      labelNames,
-      registers,
-    });
-    this.reconnects = new Counter({
-      name: 'argus_stream_reconnects_total',
-      help: 'Times a live stream source dropped and was reconnected, by stream id.',
-      labelNames,
-      registers,
-    });
+    const counter = (name: string, help: string) => new Counter({ name, help, labelNames, registers });
+    this.framesIn = counter(
+      'argus_stream_frames_in_total',
+      'Frames ffmpeg delivered from a live stream (at its sampling rate), by stream id.',
+    );
+    this.framesProcessed = counter(
+      'argus_stream_frames_processed_total',
+      'Frames of a live stream that went through the model and became events, by stream id.',
+    );
+    this.framesDropped = counter(
+      'argus_stream_frames_dropped_total',
+      'Frames of a live stream replaced by a newer one before inference reached them, by stream id.',
+    );
+    this.reconnects = counter(
+      'argus_stream_reconnects_total',
+      'Times a live stream source dropped and was reconnected, by stream id.',
+    );
     this.lag = new Gauge({
       name: 'argus_stream_lag_seconds',
       help: 'Frame arrival to its event being stored, for the last processed frame, by stream id.',
