@@ -165,15 +165,25 @@ describe('GET /v1/streams/:id/events as a WebSocket', () => {
     expect(one.frames().map((m) => m.id)).toEqual(sse);
     expect(two.frames().map((m) => m.id)).toEqual(sse);
     expect(one.frames().map((m) => m.data!.seq)).toEqual([0, 1, 2]);
-    // Three clients, one stream: one extra Redis connection, not three.
+    // Fifty more clients of the same stream: still one extra Redis connection in all.
+    const crowd = Array.from({ length: 50 }, () =>
+      wsClient(wsUrl(id), { headers: { authorization: `Bearer ${a}` } }),
+    );
+    await Promise.all(crowd.map((c) => c.opened));
+    await store.appendEvent(id, frame(3), 100);
+    await until(() => crowd.every((c) => c.frames().length === 1), 'the crowd hears the event');
     expect(gatewayRedisConnections()).toBe(baseline + 1);
+    for (const c of crowd) c.ws.close();
+    await Promise.all(crowd.map((c) => c.closed));
 
-    const resumed = wsClient(wsUrl(id, `?lastEventId=${sse[0]}`), {
+    const resumed = wsClient(wsUrl(id, `?lastEventId=${sse[1]}`), {
       headers: { authorization: `Bearer ${a}` },
     });
     await resumed.opened;
+    // Resumed after the second event: the third and the crowd's one, each once, in order.
     await until(() => resumed.frames().length === 2, 'backlog');
-    expect(resumed.frames().map((m) => m.id)).toEqual(sse.slice(1));
+    expect(resumed.frames().map((m) => m.data!.seq)).toEqual([2, 3]);
+    expect(resumed.frames()[0].id).toBe(sse[2]);
 
     await store.delete(id);
     const ends = await Promise.all([one.closed, two.closed, resumed.closed]);
@@ -206,5 +216,22 @@ describe('GET /v1/streams/:id/events as a WebSocket', () => {
     again.ws.close();
     await again.closed;
     for (const id of ids) await store.delete(id);
+  });
+
+  it('closes WebSockets with 1001 and ends event streams when the gateway shuts down', async () => {
+    const id = await register(a);
+    const client = wsClient(wsUrl(id), { headers: { authorization: `Bearer ${a}` } });
+    await client.opened;
+    const sse = await fetch(`${platform.url}/v1/streams/${id}/events`, {
+      headers: { authorization: `Bearer ${a}` },
+    });
+    expect(sse.status).toBe(200);
+    const gateway = platform.gateway!;
+    gateway.child.kill('SIGTERM');
+    const closed = await client.closed;
+    expect(closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
+    // The event stream ends (the client reconnects elsewhere with Last-Event-ID).
+    expect(await sse.text()).toBe('');
+    expect(await gateway.exited).toBe(0);
   });
 });
