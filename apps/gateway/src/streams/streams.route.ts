@@ -30,9 +30,10 @@ export interface StreamsRouteDeps {
 }
 
 /**
- * Live streams: register, list, read, delete, and follow processed frames as Server-Sent
- * Events or over a WebSocket (stream-events.route.ts). A stream belongs to the API key that registered it, like a job: another client
- * key gets 404 for it and does not see it in the list; admin keys see every stream.
+ * Live streams: register, list, read, delete, see the latest frame, and follow processed
+ * frames as Server-Sent Events or over a WebSocket (stream-events.route.ts). A stream belongs
+ * to the API key that registered it, like a job: another client key gets 404 for it and does
+ * not see it in the list; admin keys see every stream.
  */
 export function streamsRouter(deps: StreamsRouteDeps): Router {
   const router = strictRouter();

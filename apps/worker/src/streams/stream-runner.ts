@@ -37,9 +37,11 @@ const FRAME_TTL_MS = 60_000;
 
 /**
  * One live stream on this worker (detect or parse, with the video jobs' per-frame model
- * call): ffmpeg reads the source and writes PNG frames at the stream's fps; only the newest frame waits for inference (older ones are counted as
- * dropped), so a slow model never falls behind live. When the source drops, it reconnects
- * with backoff. Each processed frame becomes an event with tracked boxes.
+ * call): ffmpeg reads the source and writes PNG frames at the stream's fps; only the newest
+ * frame waits for inference (older ones are counted as dropped), so a slow model never
+ * falls behind live. When the source drops, it reconnects with backoff. Each processed frame
+ * becomes an event with tracked boxes (and parsed people), the latest frame is kept as JPEG
+ * for viewers, and track begins and ends go to the stream's webhooks.
  */
 export class StreamRunner {
   private readonly controller = new AbortController();
