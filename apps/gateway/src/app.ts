@@ -124,6 +124,7 @@ export function createApp(deps: GatewayDeps): express.Express {
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
       callbackPolicy: deps.settings.callbackPolicy,
       webhookSecret: deps.settings.webhookSecret,
+      deliveries: deps.jobEvents.log,
       redisTimeoutMs: deps.settings.redisTimeoutMs,
       guards,
     }),

@@ -1,11 +1,12 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { AppError, StreamCreateSchema, type StreamCreate } from '@argus/contracts';
-import type { StreamFeeds, StreamStore } from '@argus/queue';
+import type { DeliveryLog, StreamFeeds, StreamStore } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import { guardRedis } from '../http/redis-guard';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, canSee, ownerOf, type Access } from '../auth/access';
 import { validateCallbackUrl } from '../jobs/callback-check';
+import { pageOf } from '../routes/lifecycle.route';
 import { checkStreamUrl } from './stream-url-check';
 import { streamEventsRouter } from './stream-events.route';
 
@@ -24,6 +25,8 @@ export interface StreamsRouteDeps {
   /** Where track webhooks may go (the job webhooks' guard), and the secret that signs them. */
   callbackPolicy?: CallbackPolicy;
   webhookSecret?: string;
+  /** The webhook delivery log (track deliveries are listed under the stream id). */
+  deliveries: DeliveryLog;
   redisTimeoutMs: number;
   /** The per-key rate limit and quota: registering a stream is a submission. */
   guards: Pick<RouteGuards, 'submitLimit'>;
@@ -96,6 +99,13 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
       .set({ 'Cache-Control': 'no-store', 'X-Frame-Seq': String(frame.seq) })
       .type('image/jpeg')
       .send(frame.jpeg);
+  });
+
+  router.get('/v1/streams/:id/deliveries', async (req: Request, res: Response) => {
+    const page = pageOf(req.query);
+    const view = await requireView(String(req.params.id), accessOf(req));
+    const listing = await guard(() => deps.deliveries.list(view.id, page));
+    res.json({ streamId: view.id, ...listing });
   });
 
   router.delete('/v1/streams/:id', async (req: Request, res: Response) => {
