@@ -47,7 +47,7 @@ beforeAll(async () => {
     workers: 0,
     waitReady: false,
     // Host labels put the pid in worker ids, so a test can tell which process holds a stream.
-    env: { ...TASKS, STREAM_LEASE_MS: '1500', METRICS_HOST_LABELS: 'true' },
+    env: { ...TASKS, STREAM_LEASE_MS: '1500', METRICS_HOST_LABELS: 'true', METRICS_PUSH_INTERVAL_MS: '300' },
     gatewayEnv: { STREAM_ALLOW_PRIVATE: 'true' },
   });
   for (const name of ['worker-a', 'worker-b']) workers.push(platform.startWorker({}, name));
@@ -115,6 +115,15 @@ async function frameEvents(id: string, count: number): Promise<any[]> {
   return events;
 }
 
+/** The gateway's /metrics samples of `name` for stream `id` (any worker). */
+async function streamSamples(name: string, id: string): Promise<number[]> {
+  const text = await (await fetch(`${platform.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(`stream="${id}"`))
+    .map((l) => Number(l.split(' ').pop()));
+}
+
 /** ffmpeg processes reading this test's camera. */
 function cameraReaders(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
@@ -177,6 +186,16 @@ describe('POST /v1/streams with a live MJPEG camera', () => {
     expect(view.metrics.framesProcessed).toBeGreaterThanOrEqual(6);
     expect(view.worker).toMatch(/-\d+-/);
     expect((await json('GET', '/v1/streams')).body.streams.map((s: any) => s.id)).toEqual([id]);
+    // The holding worker's per-stream series reach the gateway's /metrics (snapshot push).
+    await until(
+      'stream series',
+      async () => (await streamSamples('argus_stream_frames_processed_total', id))[0] >= 6,
+    );
+    expect((await streamSamples('argus_stream_frames_in_total', id))[0]).toBeGreaterThanOrEqual(6);
+    expect((await streamSamples('argus_stream_input_fps', id))[0]).toBeGreaterThan(0);
+    expect((await streamSamples('argus_stream_processed_fps', id))[0]).toBeGreaterThan(0);
+    expect((await streamSamples('argus_stream_lag_seconds', id))[0]).toBeGreaterThan(0);
+    expect(await streamSamples('argus_stream_frames_dropped_total', id)).toHaveLength(1);
   }, 120_000);
 
   it('reconnects when the camera restarts', async () => {
@@ -192,6 +211,10 @@ describe('POST /v1/streams with a live MJPEG camera', () => {
       return v.state === 'live' && v.metrics.framesProcessed > before.framesProcessed + 2 ? v : undefined;
     });
     expect(view.metrics.reconnects).toBeGreaterThan(before.reconnects);
+    await until(
+      'reconnects counted',
+      async () => (await streamSamples('argus_stream_reconnects_total', id))[0] >= 1,
+    );
   }, 120_000);
 
   it('moves to the other worker when the one holding it is SIGKILLed', async () => {
@@ -218,6 +241,12 @@ describe('POST /v1/streams with a live MJPEG camera', () => {
     expect(await platform.redis.keys(`${platform.prefix}:stream:*`)).toEqual([]);
     expect(await platform.redis.smembers(`${platform.prefix}:streams`)).toEqual([]);
     expect((await json('GET', `/v1/streams/${id}`)).status).toBe(404);
+    // Bounded cardinality: the stream's series leave /metrics with it.
+    await until(
+      'series removed',
+      async () => (await streamSamples('argus_stream_frames_in_total', id)).length === 0,
+    );
+    expect(await streamSamples('argus_stream_lag_seconds', id)).toEqual([]);
     expect((await json('POST', '/v1/streams', { url: 'ftp://example.com/x' })).body.error.code).toBe(
       'invalid_option',
     );

@@ -100,6 +100,12 @@ describe('video jobs and streams between API keys', () => {
 
     expect((await call('GET', `/v1/streams/${id}`, b)).status).toBe(404);
     expect((await call('GET', `/v1/streams/${id}/events`, b)).status).toBe(404);
+    expect((await call('GET', `/v1/streams/${id}/frame`, b)).status).toBe(404);
+    expect((await call('GET', `/v1/streams/${id}/deliveries`, b)).status).toBe(404);
+    expect((await call('GET', `/v1/streams/${id}/deliveries`, a)).body).toMatchObject({
+      streamId: id,
+      deliveries: [],
+    });
     expect((await call('GET', '/v1/streams', b)).body.streams).toEqual([]);
     expect((await call('DELETE', `/v1/streams/${id}`, b)).status).toBe(404);
     expect((await call('GET', `/v1/streams/${id}`, a)).body.id).toBe(id);

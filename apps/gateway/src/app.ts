@@ -2,6 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import {
+  StreamFeeds,
   StreamStore,
   type IdempotencyStore,
   type JobEvents,
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   keys: RedisKeys;
   redis: Redis;
   registry: WorkerRegistry;
+  /** Live-stream event readers (one per stream, shared by its clients); built from `redis` when omitted. */
+  streamFeeds?: StreamFeeds;
   /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
   telemetry?: GatewayTelemetry;
   /** API keys (auth/auth.ts); without it the app runs open, as chosen by whoever builds it so. */
@@ -117,12 +120,22 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(lifecycleRouter({ ...deps, guards }));
   app.use(artifactsRouter(deps.jobs));
   app.use(compatRouter(deps.jobs, uploads, guards));
+  const streams = new StreamStore(deps.redis, deps.keys);
   app.use(
     streamsRouter({
-      streams: new StreamStore(deps.redis, deps.keys),
-      redis: deps.redis,
-      resolveModel: (model) => deps.jobs.prepare('detect', model ? { model } : {}).model.id,
+      streams,
+      feeds:
+        deps.streamFeeds ??
+        new StreamFeeds(streams, () => deps.redis.duplicate({ enableOfflineQueue: true }), {
+          maxReaders: 64,
+          maxClients: 1_000,
+        }),
+      corsOrigins: deps.settings.corsOrigins,
+      resolveModel: (task, model) => deps.jobs.prepare(task, model ? { model } : {}).model.id,
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
+      callbackPolicy: deps.settings.callbackPolicy,
+      webhookSecret: deps.settings.webhookSecret,
+      deliveries: deps.jobEvents.log,
       guards,
     }),
   );

@@ -19,6 +19,8 @@ import {
   RedisKeys,
   ResultCache,
   UploadStore,
+  StreamFeeds,
+  StreamStore,
   waitForReady,
   WorkerRegistry,
   type Redis,
@@ -33,6 +35,7 @@ import { apiKeyAuth } from './auth/auth';
 import { AuthMode } from './auth/auth-mode';
 import { redeliverRateLimit, submitRateLimit } from './http/rate-limit';
 import { createBoundedServer } from './http/server-limits';
+import { attachWebSocketUpgrades } from './http/websocket-upgrade';
 import { UploadBudget, defaultUploadBudget, uploadBudget } from './uploads/upload-budget';
 
 export interface GatewayApp {
@@ -166,7 +169,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       maxVideoBytes: config.MAX_VIDEO_BYTES,
       uploadBudgetBytes: budget.capacityBytes,
     });
+  // Blocking reads need their own connections; the offline queue lets a reader's first read
+  // wait for its connection instead of failing fast as the request path's commands do.
+  const streamFeeds = new StreamFeeds(
+    new StreamStore(redis, keys),
+    () => redis.duplicate({ enableOfflineQueue: true }),
+    { maxReaders: config.STREAM_READERS_MAX, maxClients: config.STREAM_CLIENTS_MAX },
+  );
   const app = createApp({
+    streamFeeds,
     auth,
     submitLimit,
     redeliverLimit,
@@ -221,6 +232,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     },
     () => telemetry.connectionRefused(),
   );
+  const websockets = attachWebSocketUpgrades(server, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
@@ -240,6 +252,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       epoch.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       waiters.close();
+      streamFeeds.close();
+      websockets.close();
       // Keep-alive sockets stay open up to HTTP_KEEPALIVE_TIMEOUT_MS (75 s) once their
       // request is answered, and connections freed by the waiters' answers go idle after
       // close() looked for idle ones: close each as soon as it goes idle.

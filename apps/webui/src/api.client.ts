@@ -4,7 +4,7 @@
  * `GET /v1/jobs/{id}`, the job's event stream, its images and `GET /readyz`. The page has no
  * HTTP code of its own; every refusal is the client's `ArgusError`.
  */
-import { ArgusClient, ArgusError, type JobView, type ModelState } from '@argus/client';
+import { ArgusClient, ArgusError, errorFromAnswer, type JobView, type ModelState } from '@argus/client';
 import type { Fields } from './options.catalog.js';
 
 export { ArgusError };
@@ -40,10 +40,39 @@ export function asFailure(err: unknown): ArgusError {
   return err instanceof ArgusError ? err : new ArgusError('network', String(err), 0);
 }
 
+/** The key itself, for what cannot send headers (a WebSocket offers it as a subprotocol). */
+export function currentApiKey(): string {
+  return apiKey;
+}
+
+/** A request to the page's own origin with the key (the stream views' calls). */
+export async function send(input: string, init: RequestInit = {}, accept = 'application/json'): Promise<Response> {
+  try {
+    return await fetch(input, {
+      ...init,
+      headers: {
+        Accept: accept,
+        ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+  } catch (err) {
+    throw new ArgusError('network', `the gateway did not answer (${(err as Error).message})`, 0);
+  }
+}
+
+/** `send`, answering the JSON body; a refusal is the client's `ArgusError`. */
+export async function request(input: string, init?: RequestInit): Promise<unknown> {
+  const res = await send(input, init);
+  const text = await res.text();
+  if (!res.ok) throw errorFromAnswer(res.status, text, res.headers.get('retry-after'));
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
 /** A job's image (`links.overlay`, `links.labels`, …) as a Blob. */
-export async function fetchImage(link: string): Promise<Blob> {
+export async function fetchImage(link: string, type = 'image/png'): Promise<Blob> {
   const bytes = await client().artifact('', link);
-  return new Blob([bytes as BlobPart], { type: 'image/png' });
+  return new Blob([bytes as BlobPart], { type });
 }
 
 /** `POST /v1/jobs`: 202 with a queued job, or 200 with a cached, completed one. */

@@ -15,6 +15,7 @@ import {
   type JobView,
 } from './api.client.js';
 import { byId } from './dom.js';
+import './media.main.js';
 import {
   deletePhotos,
   getPhoto,

@@ -13,6 +13,7 @@ import {
   RedisEpoch,
   RedisKeys,
   StreamStore,
+  StreamWebhooks,
   WorkerRegistry,
   bullPrefix,
   createQueue,
@@ -184,21 +185,31 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   // hands them back to the queue.
   const held: HeldJobs = new Map();
 
-  // Live streams (detect only): held under leases, spread over the workers.
+  // Live streams of the tasks this worker serves: held under leases, spread over the workers.
+  const streamTasks = tasks.filter((t) => t === 'detect' || t === 'parse');
   const streams =
-    tasks.includes('detect') && config.STREAMS_PER_WORKER > 0
+    streamTasks.length > 0 && config.STREAMS_PER_WORKER > 0
       ? new StreamSupervisor(
           new StreamStore(connection, keys),
           {
             store: new StreamStore(connection, keys),
-            // The same pixel budget and per-frame deadline as jobs, on the detect lane.
+            // The same pixel budget and per-frame deadline as jobs, on the task's lane.
             inference: bounded,
             ffmpeg: config.FFMPEG_PATH,
             eventsMax: config.STREAM_EVENTS_MAX,
-            defaultModel: manifest.models.find((m) => m.task === 'detect' && m.default)?.id ?? 'yolov8n',
+            metrics: telemetry.streams,
+            webhooks: new StreamWebhooks(webhookQueue, events.log),
+            defaultModels: Object.fromEntries(
+              streamTasks.map((t) => [t, manifest.models.find((m) => m.task === t && m.default)?.id]),
+            ),
             log,
           },
-          { workerId: id, leaseMs: config.STREAM_LEASE_MS, maxStreams: config.STREAMS_PER_WORKER },
+          {
+            workerId: id,
+            leaseMs: config.STREAM_LEASE_MS,
+            maxStreams: config.STREAMS_PER_WORKER,
+            tasks: streamTasks,
+          },
           log,
         )
       : undefined;

@@ -16,7 +16,7 @@ export type {
   TaskOptions,
   WaitOptions,
 } from './argus-client.js';
-export { API_ERROR_CODES, ArgusError, isApiErrorCode } from './api-error.js';
+export { API_ERROR_CODES, ArgusError, errorFromAnswer, isApiErrorCode } from './api-error.js';
 export type { ApiErrorCode, ArgusErrorCode } from './api-error.js';
 export { readEventStream } from './sse-reader.js';
 export type { ServerSentEvent } from './sse-reader.js';

@@ -239,6 +239,10 @@ export const EnvSchema = z.object({
   STREAMS_PER_WORKER: int(4, 0, 100),
   /** Processed-frame events kept per stream (a capped Redis stream). */
   STREAM_EVENTS_MAX: int(1_000, 10),
+  /** Streams one gateway follows at once (one Redis reader each, shared by its SSE and WebSocket clients); past it 503 + Retry-After. */
+  STREAM_READERS_MAX: int(64, 1),
+  /** Clients (SSE and WebSocket) one gateway holds on stream events; past it 503 + Retry-After. */
+  STREAM_CLIENTS_MAX: int(1_000, 1),
 
   /** `npm start`: how many worker processes to run beside the gateway. */
   WORKERS: int(1, 0, 64),

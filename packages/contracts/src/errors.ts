@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   invalid_callback_url: 400,
   /** No or an unknown/revoked API key while keys are configured. */
   unauthorized: 401,
+  /** The request is understood but not allowed from here (a WebSocket from a foreign origin). */
+  forbidden: 403,
   not_found: 404,
   /** The job has not finished, so its result images do not exist yet. */
   not_ready: 409,

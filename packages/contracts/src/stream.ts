@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { DetectOptionsSchema } from './job-catalog';
-import { TrackedDetectionSchema } from './video';
+import { DetectOptionsSchema, ParseOptionsSchema } from './job-catalog';
+import type { DeliveryJobData } from './lifecycle';
+import { TrackedDetectionSchema, TrackedPersonSchema } from './video';
 
 export const STREAM_STATES = ['connecting', 'live', 'reconnecting', 'stopped', 'failed'] as const;
 export const StreamStateSchema = z.enum(STREAM_STATES).meta({
@@ -10,15 +11,35 @@ export const StreamStateSchema = z.enum(STREAM_STATES).meta({
 });
 export type StreamState = z.infer<typeof StreamStateSchema>;
 
-/** `POST /v1/streams` (JSON). */
-export const StreamCreateSchema = z.object({
+const StreamBaseSchema = z.object({
   /** `rtsp://` (over TCP), `http(s)://` MJPEG or HLS. Checked by the same address guard as webhooks. */
   url: z.string().min(1).max(2048),
-  task: z.literal('detect').default('detect'),
   /** Frames processed per second at most; the latest frame wins when inference is slower. Default 2. */
   fps: z.coerce.number().min(0.1).max(30).default(2),
+  /**
+   * Where Argus POSTs signed `track.begin` / `track.end` events (the job webhooks' signing,
+   * delivery log, retries and address guard).
+   */
+  callbackUrl: z.string().min(1).max(2048).optional(),
+});
+
+/** A detect stream: tracked boxes per frame. */
+export const DetectStreamCreateSchema = StreamBaseSchema.extend({
+  task: z.literal('detect'),
   options: DetectOptionsSchema.omit({ overlay: true }).prefault({}),
 });
+
+/** A parse stream: per-frame persons with parts (and a tracked `person` box each). */
+export const ParseStreamCreateSchema = StreamBaseSchema.extend({
+  task: z.literal('parse'),
+  options: ParseOptionsSchema.prefault({}),
+});
+
+/** `POST /v1/streams` (JSON). `task` is `detect` (default) or `parse`. */
+export const StreamCreateSchema = z.preprocess(
+  (body) => (body && typeof body === 'object' && !('task' in body) ? { ...body, task: 'detect' } : body),
+  z.discriminatedUnion('task', [DetectStreamCreateSchema, ParseStreamCreateSchema]),
+);
 export type StreamCreate = z.infer<typeof StreamCreateSchema>;
 
 export const StreamMetricsSchema = z
@@ -44,7 +65,7 @@ export const StreamViewSchema = z
   .strictObject({
     id: z.string().meta({ format: 'uuid' }),
     url: z.string().meta({ description: 'The source URL, password replaced by `***`.' }),
-    task: z.literal('detect'),
+    task: z.enum(['detect', 'parse']),
     fps: z.number(),
     options: z.record(z.string(), z.unknown()),
     state: StreamStateSchema,
@@ -54,6 +75,7 @@ export const StreamViewSchema = z
       .meta({ description: "Why the stream is reconnecting or failed: ffmpeg's last words." }),
     worker: z.string().optional().meta({ description: "The worker holding the stream's lease, if any." }),
     metrics: StreamMetricsSchema,
+    callbackUrl: z.string().optional().meta({ description: 'Track begin/end webhooks go here.' }),
     createdAt: z.string().meta({ format: 'date-time' }),
     links: z.strictObject({ self: z.string(), events: z.string() }),
   })
@@ -68,6 +90,54 @@ export const StreamFrameEventSchema = z
     width: z.number().int().min(1),
     height: z.number().int().min(1),
     detections: z.array(TrackedDetectionSchema),
+    persons: z.array(TrackedPersonSchema).optional().meta({
+      description: "parse streams: each person's parts and mask, with the same track id as its `person` box.",
+    }),
   })
   .meta({ id: 'StreamFrameEvent' });
 export type StreamFrameEvent = z.infer<typeof StreamFrameEventSchema>;
+
+/** Webhook events of a live stream. */
+export const STREAM_WEBHOOK_EVENTS = ['track.begin', 'track.end'] as const;
+export type StreamWebhookEvent = (typeof STREAM_WEBHOOK_EVENTS)[number];
+
+/** A track of a live stream, as its webhooks describe it. */
+export interface StreamTrack {
+  trackId: number;
+  label: string;
+  classId: number;
+  /** When the track was first and last seen (frame arrival, ISO 8601). */
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** Processed frames it was seen in. */
+  frames: number;
+  bestConfidence: number;
+  /** Its box when last seen, in frame pixels. */
+  box: { x1: number; y1: number; x2: number; y2: number };
+}
+
+/**
+ * The body of a stream webhook: `{event, deliveryId, stream, track, reason?}`, signed like
+ * job webhooks. `reason` on `track.end`: `lost` (not seen for about 2 s of frames) or
+ * `source_lost` (the camera dropped; tracks restart after the reconnect).
+ */
+export interface StreamTrackWebhook {
+  event: StreamWebhookEvent;
+  deliveryId: string;
+  stream: { id: string; url: string };
+  track: StreamTrack;
+  reason?: 'lost' | 'source_lost';
+}
+
+/** A stream webhook on the webhooks queue: small JSON, carried whole (no bytes, no results). */
+export interface StreamDeliveryJobData {
+  kind: 'stream';
+  deliveryId: string;
+  /** The stream the delivery reports on (deliveries are listed under it). */
+  streamId: string;
+  url: string;
+  body: StreamTrackWebhook;
+}
+
+/** What the webhooks queue carries: a job's outcome or a stream's track event. */
+export type WebhookJobData = DeliveryJobData | StreamDeliveryJobData;

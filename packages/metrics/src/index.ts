@@ -4,3 +4,4 @@ export * from './worker.metrics';
 export * from './snapshot';
 export * from './snapshot-pusher';
 export * from './merge-metrics';
+export * from './stream.metrics';

@@ -25,3 +25,5 @@ export * from './job-record.repository';
 export * from './cancel-flags.repository';
 export * from './idempotency.repository';
 export * from './metrics-snapshot.repository';
+export * from './stream-feeds';
+export * from './stream-webhooks';

@@ -106,6 +106,11 @@ export class RedisKeys {
     return `${this.prefix}:stream:{${id}}:events`;
   }
 
+  /** The stream's latest processed frame (a hash: seq, jpeg), for viewers; short TTL. */
+  streamFrame(id: string): string {
+    return `${this.prefix}:stream:{${id}}:frame`;
+  }
+
   /** An Idempotency-Key (hashed) → the job it created and the request's fingerprint. */
   idempotency(keyHash: string): string {
     return `${this.prefix}:idempotency:${keyHash}`;

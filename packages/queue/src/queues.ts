@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import { JOB_CATALOG, type DeliveryJobData, type JobData, type JobReturn, type Task } from '@argus/contracts';
+import { JOB_CATALOG, type WebhookJobData, type JobData, type JobReturn, type Task } from '@argus/contracts';
 import type { RedisClient } from './redis-connection';
 
 export type ArgusQueue = Queue<JobData, JobReturn, Task>;
@@ -47,7 +47,7 @@ export function createQueue(task: Task, connection: RedisClient, settings: Queue
 
 /** The queue of webhook deliveries: its own queue, so slow receivers never slow inference. */
 export const WEBHOOK_QUEUE = 'webhooks';
-export type WebhookQueue = Queue<DeliveryJobData, { statusCode?: number }, 'deliver'>;
+export type WebhookQueue = Queue<WebhookJobData, { statusCode?: number }, 'deliver'>;
 
 export interface WebhookSettings {
   /** Attempts per delivery (first try included). */
@@ -60,7 +60,7 @@ export function createWebhookQueue(
   connection: RedisClient,
   settings: QueueSettings & WebhookSettings,
 ): WebhookQueue {
-  return new Queue<DeliveryJobData, { statusCode?: number }, 'deliver'>(WEBHOOK_QUEUE, {
+  return new Queue<WebhookJobData, { statusCode?: number }, 'deliver'>(WEBHOOK_QUEUE, {
     connection,
     prefix: bullPrefix(settings.prefix, WEBHOOK_QUEUE),
     defaultJobOptions: {

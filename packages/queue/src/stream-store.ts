@@ -74,6 +74,7 @@ export class StreamStore {
       ...(h.reason ? { reason: h.reason } : {}),
       ...(worker ? { worker } : {}),
       metrics,
+      ...(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
       createdAt: new Date(Number(h.createdAt)).toISOString(),
       links: { self, events: `${self}/events` },
     };
@@ -82,10 +83,19 @@ export class StreamStore {
 
   /** Deletes the stream and everything of it; its worker sees the lease gone and stops. */
   async delete(id: string): Promise<boolean> {
-    // The index first (no worker takes it any more), then the stream's own keys, which share
-    // its hash tag and so go in one DEL even on a cluster.
+    // The index first (no worker takes it any more), then the stream's own keys and its
+    // webhook delivery log, which share its hash tag and so go in one DEL even on a cluster.
     const removed = await this.redis.srem(this.keys.streams(), id);
-    await this.redis.del(this.keys.stream(id), this.keys.streamLease(id), this.keys.streamEvents(id));
+    await this.redis.del(
+      this.keys.stream(id),
+      this.keys.streamLease(id),
+      this.keys.streamEvents(id),
+      this.keys.streamFrame(id),
+      this.keys.deliveries(id),
+      this.keys.deliveryOrder(id),
+      this.keys.deliveryAttempts(id),
+      this.keys.deliveryDropped(id),
+    );
     return removed === 1;
   }
 
@@ -126,6 +136,41 @@ export class StreamStore {
       String(maxLen),
       JSON.stringify(event),
     );
+  }
+
+  /** The latest processed frame as JPEG, kept only while the stream exists (`ttlMs` after the last). */
+  async putFrame(id: string, seq: number, jpeg: Buffer, ttlMs: number): Promise<void> {
+    await this.redis.eval(
+      `if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[2], 'seq', ARGV[1], 'jpeg', ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[3]) end return 0`,
+      2,
+      this.keys.stream(id),
+      this.keys.streamFrame(id),
+      String(seq),
+      jpeg,
+      String(ttlMs),
+    );
+  }
+
+  async frame(id: string): Promise<{ seq: number; jpeg: Buffer } | null> {
+    const h = await this.redis.hgetallBuffer(this.keys.streamFrame(id));
+    if (!h.jpeg || !h.seq) return null;
+    return { seq: Number(h.seq.toString()), jpeg: h.jpeg };
+  }
+
+  /** The id of the newest event, or '0-0' when there is none (where a new reader starts). */
+  async lastEventId(id: string): Promise<string> {
+    const last = await this.redis.xrevrange(this.keys.streamEvents(id), '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  /** Stored events after `lastId` (exclusive), oldest first: a resuming client's backlog. */
+  async eventsAfter(id: string, lastId: string, count: number): Promise<Array<{ id: string; json: string }>> {
+    const res = await this.redis.xrange(this.keys.streamEvents(id), `(${lastId}`, '+', 'COUNT', count);
+    return res.map(([entryId, fields]) => ({ id: entryId, json: fields[1] }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.stream(id))) === 1;
   }
 
   /** Events after `lastId` ('$' = only new ones), waiting up to `blockMs` for the first. */

@@ -148,6 +148,11 @@ export const DeliveryListSchema = z
   .meta({ id: 'DeliveryList' });
 export type DeliveryList = z.infer<typeof DeliveryListSchema>;
 
+/** A live stream's track webhook deliveries: the job list's shape, listed under the stream. */
+export const StreamDeliveryListSchema = DeliveryListSchema.omit({ jobId: true })
+  .extend({ streamId: z.string() })
+  .meta({ id: 'StreamDeliveryList' });
+
 export const RedeliverySchema = z
   .strictObject({
     jobId: z.string(),

@@ -2,7 +2,7 @@ import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
 import { header, jsonResponse, param } from './openapi.components';
 import { StreamCreateSchema, StreamViewSchema } from '@argus/contracts';
-import { StreamListSchema } from './openapi.schemas';
+import { StreamDeliveryListSchema, StreamListSchema } from './openapi.schemas';
 
 /** The documentation of the streams routes (see openapi.document.ts). */
 export const STREAMS_ROUTES: RouteDoc[] = [
@@ -86,7 +86,7 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     operationId: 'streamEvents',
     summary: 'Processed frames as Server-Sent Events',
     description:
-      'One `frame` event per processed frame (`data`: `StreamFrameEvent`, `id`: the Redis stream entry id; send `Last-Event-ID` to resume), a `: keep-alive` comment every 5 s without frames, and an `end` event when the stream is deleted. The last STREAM_EVENTS_MAX events are kept. Example: `id: 1764660000000-0` / `event: frame` / `data: {"seq":0,"capturedAt":1764660000000,"width":480,"height":360,"detections":[…]}`.',
+      'One `frame` event per processed frame (`data`: `StreamFrameEvent`, `id`: the Redis stream entry id; send `Last-Event-ID` to resume), a `: keep-alive` comment every 5 s without frames, and an `end` event when the stream is deleted. The last STREAM_EVENTS_MAX events are kept. The same URL upgrades to a WebSocket (`Upgrade: websocket`; browsers may offer the key as the subprotocol `bearer.<key>` beside `argus.v1`) that sends the same events as JSON messages `{event, id, data}`; refusals (401, 403 `forbidden` for an origin outside CORS_ORIGINS, 404, 503) are answered before the upgrade. Example: `id: 1764660000000-0` / `event: frame` / `data: {"seq":0,"capturedAt":1764660000000,"width":480,"height":360,"detections":[…]}`.',
     security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
@@ -103,6 +103,67 @@ export const STREAMS_ROUTES: RouteDoc[] = [
           },
         },
       },
+      401: errors.Unauthorized,
+      404: errors.StreamNotFound,
+      500: errors.InternalError,
+      503: errors.Unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/streams/{id}/frame',
+    tags: ['streams'],
+    operationId: 'streamFrame',
+    summary: 'The latest processed frame (JPEG)',
+    description:
+      "The frame whose boxes the stream's last event carries, or a newer one: `X-Frame-Seq` is its `seq` (match it with `StreamFrameEvent.seq`). Kept 60 s after the last processed frame; 404 before the first.",
+    security: [{ bearerKey: [] }],
+    parameters: [param.StreamId, param.RequestId],
+    responses: {
+      200: {
+        description: 'The frame.',
+        headers: {
+          'X-Request-Id': header.XRequestId,
+          'X-Frame-Seq': { description: "The frame's `seq`.", schema: { type: 'integer' } },
+        },
+        content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } },
+      },
+      401: errors.Unauthorized,
+      404: errors.StreamNotFound,
+      500: errors.InternalError,
+      503: errors.Unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/streams/{id}/deliveries',
+    tags: ['streams'],
+    operationId: 'listStreamDeliveries',
+    summary: 'Track webhook deliveries of a live stream and every attempt',
+    description:
+      'The `track.begin` / `track.end` deliveries of a stream registered with `callbackUrl`, in the same capped log as job deliveries; deleted with the stream.',
+    security: [{ bearerKey: [] }],
+    parameters: [
+      param.StreamId,
+      param.RequestId,
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Deliveries per page (default 50).',
+        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description: '`nextCursor` of the previous page.',
+        schema: { type: 'string', pattern: '^[0-9]+$' },
+      },
+    ],
+    responses: {
+      200: jsonResponse('The deliveries, oldest first.', StreamDeliveryListSchema),
+      400: errors.BadRequest,
       401: errors.Unauthorized,
       404: errors.StreamNotFound,
       500: errors.InternalError,

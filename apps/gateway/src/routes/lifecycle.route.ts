@@ -9,7 +9,7 @@ import { accessOf } from '../auth/access';
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
 
-function pageOf(query: Request['query']): { cursor?: number; limit: number } {
+export function pageOf(query: Request['query']): { cursor?: number; limit: number } {
   const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
   const cursor = query.cursor === undefined ? undefined : Number(query.cursor);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)

@@ -24,6 +24,8 @@ export const WEBUI_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' blob: data:",
+  // The annotated MP4 of a video job plays from a blob: URL (it is fetched with the key).
+  "media-src 'self' blob:",
   "connect-src 'self'",
   "manifest-src 'self'",
   "base-uri 'none'",

@@ -1,32 +1,40 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { AppError, StreamCreateSchema } from '@argus/contracts';
-import { blockingConnection, type Redis, type StreamStore } from '@argus/queue';
+import { AppError, StreamCreateSchema, type StreamCreate } from '@argus/contracts';
+import type { DeliveryLog, StreamFeeds, StreamStore } from '@argus/queue';
 import type { CallbackPolicy } from '@argus/webhooks';
 import { strictRouter, type RouteGuards } from '../http/strict-router';
 import { accessOf, canSee, ownerOf, type Access } from '../auth/access';
+import { validateCallbackUrl } from '../jobs/callback-check';
+import { pageOf } from '../routes/lifecycle.route';
 import { checkStreamUrl } from './stream-url-check';
+import { streamEventsRouter } from './stream-events.route';
 
 export interface StreamsRouteDeps {
   streams: StreamStore;
-  /** The gateway's connection; each events client gets its own duplicate for blocking reads. */
-  redis: Redis;
+  /** Stream events for SSE and WebSocket clients: one Redis reader per stream. */
+  feeds: StreamFeeds;
+  /** CORS_ORIGINS: other origins whose pages may open the events WebSocket. */
+  corsOrigins?: readonly string[];
   /**
-   * The detect model a stream runs (the default when none is named); throws the same 400s
+   * The model a stream runs (the task's default when none is named); throws the same 400s
    * as a job naming an unknown or uninstalled model. Without it the worker reports them.
    */
-  resolveModel?: (model: string | undefined) => string;
+  resolveModel?: (task: StreamCreate['task'], model: string | undefined) => string;
   policy: CallbackPolicy;
+  /** Where track webhooks may go (the job webhooks' guard), and the secret that signs them. */
+  callbackPolicy?: CallbackPolicy;
+  webhookSecret?: string;
+  /** The webhook delivery log (track deliveries are listed under the stream id). */
+  deliveries: DeliveryLog;
   /** The per-key rate limit and quota: registering a stream is a submission. */
   guards: Pick<RouteGuards, 'submitLimit'>;
 }
 
-/** How long one blocking read waits before the events loop checks the stream still exists. */
-const EVENTS_BLOCK_MS = 5_000;
-
 /**
- * Live streams: register, list, read, delete, and follow processed frames as Server-Sent
- * Events. A stream belongs to the API key that registered it, like a job: another client
- * key gets 404 for it and does not see it in the list; admin keys see every stream.
+ * Live streams: register, list, read, delete, see the latest frame, and follow processed
+ * frames as Server-Sent Events or over a WebSocket (stream-events.route.ts). A stream belongs
+ * to the API key that registered it, like a job: another client key gets 404 for it and does
+ * not see it in the list; admin keys see every stream.
  */
 export function streamsRouter(deps: StreamsRouteDeps): Router {
   const router = strictRouter();
@@ -52,8 +60,15 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
       const spec = parsed.data;
       const access = accessOf(req);
       await checkStreamUrl(spec.url, deps.policy);
-      const model = deps.resolveModel ? deps.resolveModel(spec.options.model) : spec.options.model;
-      const id = await deps.streams.create({ ...spec, options: { ...spec.options, model } }, ownerOf(access));
+      if (spec.callbackUrl !== undefined)
+        spec.callbackUrl = await validateCallbackUrl(
+          spec.callbackUrl,
+          deps.callbackPolicy ?? { allowPrivate: false, allowedHosts: [] },
+          deps.webhookSecret,
+        );
+      // Resolved in place: the spec is a union by task, and its options stay the task's own.
+      if (deps.resolveModel) spec.options.model = deps.resolveModel(spec.task, spec.options.model);
+      const id = await deps.streams.create(spec, ownerOf(access));
       const view = await requireView(id, access);
       res.status(201).location(view.links.self).json(view);
     },
@@ -71,53 +86,38 @@ export function streamsRouter(deps: StreamsRouteDeps): Router {
     res.json(await requireView(String(req.params.id), accessOf(req)));
   });
 
+  // The latest processed frame (JPEG) with its `seq`, so a viewer can draw an event's boxes
+  // over the picture they belong to (the WebUI's live view).
+  router.get('/v1/streams/:id/frame', async (req: Request, res: Response) => {
+    const view = await requireView(String(req.params.id), accessOf(req));
+    const frame = await deps.streams.frame(view.id);
+    if (!frame) throw new AppError('not_found', `stream ${view.id} has no processed frame yet`);
+    res
+      .set({ 'Cache-Control': 'no-store', 'X-Frame-Seq': String(frame.seq) })
+      .type('image/jpeg')
+      .send(frame.jpeg);
+  });
+
+  router.get('/v1/streams/:id/deliveries', async (req: Request, res: Response) => {
+    const page = pageOf(req.query);
+    const view = await requireView(String(req.params.id), accessOf(req));
+    const listing = await deps.deliveries.list(view.id, page);
+    res.json({ streamId: view.id, ...listing });
+  });
+
   router.delete('/v1/streams/:id', async (req: Request, res: Response) => {
     const view = await requireView(String(req.params.id), accessOf(req));
     await deps.streams.delete(view.id);
     res.json({ ...view, state: 'stopped' });
   });
 
-  router.get('/v1/streams/:id/events', async (req: Request, res: Response) => {
-    const view = await requireView(String(req.params.id), accessOf(req));
-    res.status(200).set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    // Its own connection, for blocking reads (see blockingConnection).
-    const reader = blockingConnection(deps.redis);
-    reader.on('error', () => undefined);
-    let open = true;
-    // res, not req: a request's 'close' fires as soon as its (empty) body has been read.
-    res.on('close', () => {
-      open = false;
-      reader.disconnect();
-    });
-    let lastId = String(req.get('last-event-id') ?? '$');
-    try {
-      while (open) {
-        const events = await deps.streams.readEvents(reader, view.id, lastId, EVENTS_BLOCK_MS);
-        for (const e of events) {
-          res.write(`id: ${e.id}\nevent: frame\ndata: ${e.json}\n\n`);
-          lastId = e.id;
-        }
-        if (events.length === 0) {
-          if (!(await deps.streams.view(view.id))) {
-            res.write('event: end\ndata: {"state":"stopped"}\n\n');
-            break;
-          }
-          res.write(': keep-alive\n\n');
-        }
-      }
-    } catch {
-      // The client went away (the reader was disconnected) or Redis failed: end the stream.
-    } finally {
-      reader.disconnect();
-      res.end();
-    }
-  });
+  router.use(
+    streamEventsRouter({
+      feeds: deps.feeds,
+      requireView: (id, req) => requireView(id, accessOf(req)),
+      corsOrigins: deps.corsOrigins ?? [],
+    }),
+  );
 
   return router;
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { WEBHOOK_QUEUE, bullPrefix, type Redis } from '@argus/queue';
-import type { DeliveryJobData } from '@argus/contracts';
+import type { WebhookJobData } from '@argus/contracts';
 import { retryDelayMs } from '@argus/webhooks';
 import { RetryableDeliveryError, deliveryProcessor, type DeliveryDeps } from './delivery.processor';
 
@@ -8,8 +8,8 @@ export function startDeliveryWorker(
   connection: Redis,
   deps: DeliveryDeps,
   opts: { prefix: string; concurrency: number; backoffMs: number },
-): Worker<DeliveryJobData> {
-  const worker = new Worker<DeliveryJobData>(WEBHOOK_QUEUE, (job) => deliveryProcessor(job, deps), {
+): Worker<WebhookJobData> {
+  const worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => deliveryProcessor(job, deps), {
     connection,
     prefix: bullPrefix(opts.prefix, WEBHOOK_QUEUE),
     concurrency: opts.concurrency,

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { DeliveryJobData } from '@argus/contracts';
+import type { DeliveryJobData, WebhookJobData } from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type { DeliveryAttempt, DeliveryLog, ResultCache } from '@argus/queue';
 import {
@@ -54,23 +54,43 @@ export async function deliveryBody(data: DeliveryJobData, results: ResultCache):
   return JSON.stringify({ event: snapshot.event, deliveryId: data.deliveryId, job });
 }
 
+/** What to send and where to log it: a stream's track event carries its whole (small) body. */
+async function deliveryOf(
+  data: WebhookJobData,
+  results: ResultCache,
+): Promise<{ body: string; event: string; listedUnder: string; stream: boolean }> {
+  if ('kind' in data)
+    return {
+      body: JSON.stringify(data.body),
+      event: data.body.event,
+      listedUnder: data.streamId,
+      stream: true,
+    };
+  return {
+    body: await deliveryBody(data, results),
+    event: data.snapshot.event,
+    listedUnder: data.jobId,
+    stream: false,
+  };
+}
+
 /**
  * Sends one delivery attempt and logs it beside the job. 2xx: done. 410: the receiver
  * asked us to stop. Other 4xx (but 408/429) and redirects: stop, retrying would not help.
  * 5xx, 408, 429, timeouts, connection errors: retry with backoff.
  */
 export async function deliveryProcessor(
-  job: Job<DeliveryJobData>,
+  job: Job<WebhookJobData>,
   deps: DeliveryDeps,
 ): Promise<{ statusCode?: number }> {
   const data = job.data;
-  const body = await deliveryBody(data, deps.results);
+  const { body, event, listedUnder, stream } = await deliveryOf(data, deps.results);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const result = await deliverWebhook({
     url: data.url,
     body,
     headers: {
-      [WEBHOOK_HEADERS.event]: data.snapshot.event,
+      [WEBHOOK_HEADERS.event]: event,
       [WEBHOOK_HEADERS.delivery]: data.deliveryId,
       [WEBHOOK_HEADERS.timestamp]: timestamp,
       [WEBHOOK_HEADERS.signature]: signWebhook(deps.secret, timestamp, body),
@@ -85,7 +105,7 @@ export async function deliveryProcessor(
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
   const entry: DeliveryAttempt = {
     deliveryId: data.deliveryId,
-    event: data.snapshot.event,
+    event,
     attempt,
     at: new Date().toISOString(),
     statusCode: result.statusCode ?? null,
@@ -94,8 +114,12 @@ export async function deliveryProcessor(
     response: result.responseSnippet ?? null,
     outcome: outcome === 'retry' && lastAttempt ? 'dead' : outcome,
   };
-  await deps.deliveries.addAttempt(data.jobId, entry);
-  const log = deps.log.child({ deliveryId: data.deliveryId, jobId: data.jobId, attempt });
+  await deps.deliveries.addAttempt(listedUnder, entry);
+  const log = deps.log.child({
+    deliveryId: data.deliveryId,
+    ...(stream ? { stream: listedUnder } : { jobId: listedUnder }),
+    attempt,
+  });
   const what = result.statusCode !== undefined ? `HTTP ${result.statusCode}` : (result.error ?? 'no answer');
   switch (outcome) {
     case 'delivered':

@@ -6,6 +6,7 @@ import {
   collectDefaultMetrics,
   createWorkerMetrics,
   startSnapshotPusher,
+  StreamMetrics,
   type SnapshotPusher,
   type SnapshotSink,
   type WorkerMetrics,
@@ -30,11 +31,14 @@ export interface WorkerTelemetryOptions {
 export class WorkerTelemetry {
   readonly registry = new Registry();
   readonly metrics: WorkerMetrics;
+  /** Per-stream series of the live streams this worker holds. */
+  readonly streams: StreamMetrics;
   private pusher?: SnapshotPusher;
 
   constructor(private readonly opts: WorkerTelemetryOptions) {
     this.registry.setDefaultLabels({ worker: opts.workerId });
     this.metrics = createWorkerMetrics(this.registry, { tasks: opts.tasks });
+    this.streams = new StreamMetrics(this.registry);
     collectDefaultMetrics({ register: this.registry, labels: { service: 'worker' } });
     this.metrics.workerUp.set({ tasks: [...opts.tasks].sort().join(',') }, 1);
   }

@@ -37,3 +37,8 @@ export class PngSplitter {
     }
   }
 }
+
+/** Width and height from a PNG's IHDR chunk (always the first, right after the signature). */
+export function pngSize(png: Buffer): { width: number; height: number } {
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}

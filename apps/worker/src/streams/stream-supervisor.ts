@@ -6,6 +6,8 @@ export interface StreamSupervisorOptions {
   workerId: string;
   leaseMs: number;
   maxStreams: number;
+  /** The stream tasks this worker serves (detect, parse): it takes only streams of those. */
+  tasks: readonly string[];
 }
 
 /**
@@ -57,12 +59,11 @@ export class StreamSupervisor {
     if (this.runners.size >= maxStreams) return;
     const free = (await this.store.ids()).filter((id) => !this.runners.has(id));
     for (const id of shuffle(free)) {
-      if (!(await this.store.acquire(id, workerId, leaseMs))) continue;
+      // A parse stream waits for a worker that parses; the spec never changes, so reading it
+      // before the lease is safe (a deleted stream fails the acquire).
       const spec = await this.store.spec(id);
-      if (!spec) {
-        await this.store.release(id, workerId);
-        continue;
-      }
+      if (!spec || !this.opts.tasks.includes(spec.task)) continue;
+      if (!(await this.store.acquire(id, workerId, leaseMs))) continue;
       this.log.info('stream taken', { stream: id, url: spec.url });
       this.runners.set(id, new StreamRunner(id, spec, this.runnerDeps));
       return;

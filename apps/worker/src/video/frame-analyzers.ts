@@ -3,12 +3,12 @@ import type { InferenceClient } from '../inference/inference-client';
 import type { FrameAnalysis } from './video-detect';
 
 /**
- * The per-frame model call of a video job, by task. detect: the boxes. parse: the parsed
+ * The per-frame model call of a video job or a live stream, by task. detect: the boxes. parse: the parsed
  * people, each also as a `person` box so the tracker follows people exactly as it follows
  * detections; masks are kept (run-length encoded) for the annotated video.
  */
 export function frameAnalyzer(
-  data: JobData,
+  data: Pick<JobData, 'task' | 'modelId' | 'options'>,
   inference: Pick<InferenceClient, 'detect' | 'parse'>,
 ): (png: Buffer) => Promise<FrameAnalysis> {
   if (data.task === 'detect') {
