@@ -2,6 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import {
+  blockingConnection,
   StreamFeeds,
   StreamStore,
   type IdempotencyStore,
@@ -126,7 +127,7 @@ export function createApp(deps: GatewayDeps): express.Express {
       streams,
       feeds:
         deps.streamFeeds ??
-        new StreamFeeds(streams, () => deps.redis.duplicate({ enableOfflineQueue: true }), {
+        new StreamFeeds(streams, () => blockingConnection(deps.redis), {
           maxReaders: 64,
           maxClients: 1_000,
         }),

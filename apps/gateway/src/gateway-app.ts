@@ -19,6 +19,7 @@ import {
   RedisKeys,
   ResultCache,
   UploadStore,
+  blockingConnection,
   StreamFeeds,
   StreamStore,
   waitForReady,
@@ -171,11 +172,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     });
   // Blocking reads need their own connections; the offline queue lets a reader's first read
   // wait for its connection instead of failing fast as the request path's commands do.
-  const streamFeeds = new StreamFeeds(
-    new StreamStore(redis, keys),
-    () => redis.duplicate({ enableOfflineQueue: true }),
-    { maxReaders: config.STREAM_READERS_MAX, maxClients: config.STREAM_CLIENTS_MAX },
-  );
+  const streamFeeds = new StreamFeeds(new StreamStore(redis, keys), () => blockingConnection(redis), {
+    maxReaders: config.STREAM_READERS_MAX,
+    maxClients: config.STREAM_CLIENTS_MAX,
+  });
   const app = createApp({
     streamFeeds,
     auth,
