@@ -17,7 +17,7 @@ import type { JobService } from './jobs/job.service';
 import type { JobWaiters } from './jobs/job-waiters';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
-import { requestLog } from './http/request-log';
+import { noteJsonAnswers, requestLog } from './http/request-log';
 import { GatewayTelemetry } from './metrics/gateway-telemetry';
 import { jobsRouter } from './routes/jobs.route';
 import { jobEventsRouter } from './routes/job-events.route';
@@ -89,6 +89,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.set('strict routing', true);
   app.use(requestId);
   const telemetry = deps.telemetry ?? new GatewayTelemetry({});
+  noteJsonAnswers(app);
   app.use(requestLog(deps.log, telemetry));
   app.use(securityHeaders);
   // Off unless CORS_ORIGINS lists origins: then not a step every request walks through.

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@argus/config';
 import type { GatewayTelemetry } from '../metrics/gateway-telemetry';
 import { keyIdOf } from '../auth/access';
@@ -14,14 +14,6 @@ const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
 export function requestLog(log: Logger, telemetry?: GatewayTelemetry): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const carried: { code?: string; jobId?: string } = {};
-    // The answer's body is the one place that names the error code and the job; watch it
-    // go by rather than teach every handler to report it.
-    const json = res.json.bind(res);
-    res.json = ((body: unknown) => {
-      Object.assign(carried, describeBody(body, res.statusCode >= 400));
-      return json(body);
-    }) as Response['json'];
 
     let observed = false;
     const observe = () => {
@@ -30,7 +22,8 @@ export function requestLog(log: Logger, telemetry?: GatewayTelemetry): RequestHa
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499;
       const route = routeOf(req);
-      telemetry?.request({ method: req.method, route, status, seconds, code: carried.code });
+      const carried = res.locals[CARRIED] as Carried | undefined;
+      telemetry?.request({ method: req.method, route, status, seconds, code: carried?.code });
       const fields = {
         method: req.method,
         route,
@@ -48,6 +41,23 @@ export function requestLog(log: Logger, telemetry?: GatewayTelemetry): RequestHa
     res.on('close', observe);
     next();
   };
+}
+
+type Carried = { code?: string; jobId?: string };
+const CARRIED = 'argusLogCarried';
+
+/**
+ * The answer's body is the one place that names the error code and the job: the app's
+ * `res.json` notes them (in `res.locals`) as the body goes by, rather than every handler
+ * reporting them. Patched once on the app's response prototype: a per-request wrapper
+ * (an own `json` on every response) cost about as much CPU as the rest of a cache hit.
+ */
+export function noteJsonAnswers(app: Express): void {
+  const json = app.response.json;
+  app.response.json = function (this: Response, body: unknown) {
+    this.locals[CARRIED] = describeBody(body, this.statusCode >= 400);
+    return json.call(this, body);
+  } as Response['json'];
 }
 
 /** The route template that answered (`/v1/jobs/:id`), never the raw path; `unmatched` for 404s. */
