@@ -46,7 +46,11 @@ export function currentApiKey(): string {
 }
 
 /** A request to the page's own origin with the key (the stream views' calls). */
-export async function send(input: string, init: RequestInit = {}, accept = 'application/json'): Promise<Response> {
+export async function send(
+  input: string,
+  init: RequestInit = {},
+  accept = 'application/json',
+): Promise<Response> {
   try {
     return await fetch(input, {
       ...init,
