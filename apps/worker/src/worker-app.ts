@@ -17,7 +17,7 @@ import {
   createRedis,
   createWebhookQueue,
 } from '@argus/queue';
-import { startInferenceLanes } from './inference/inference-lanes';
+import { InferencePool } from './inference/inference-pool';
 import { BoundedInference } from './inference/bounded-inference';
 import { PixelBudget } from './inference/pixel-budget';
 import { drainWithGrace, type HeldJobs } from './lifecycle/bounded-shutdown';
@@ -99,7 +99,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     });
   }
   const loadStarted = performance.now();
-  const inference = await startInferenceLanes(
+  const inference = await InferencePool.start(
     {
       modelsDir: config.MODELS_DIR,
       manifestPath: manifestPathFor(config.MODELS_DIR),
@@ -116,7 +116,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   const bounded = new BoundedInference({
     deadlineMs: config.JOB_DEADLINE_MS,
     budget: new PixelBudget(config.WORKER_PIXEL_BUDGET || config.MAX_PIXELS),
-    lanes: inference,
+    inference,
   });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
 

@@ -2,13 +2,13 @@ import type { StreamCreate } from '@argus/contracts';
 import type { Logger } from '@argus/config';
 import type { StreamStore } from '@argus/queue';
 import { ByteTracker } from '@argus/vision';
-import type { InferenceClient } from '../inference/inference-client';
+import type { Inference } from '../inference/inference-protocol';
 import { FfmpegProcess } from '../video/ffmpeg-process';
 import { PngSplitter } from './png-splitter';
 
 export interface StreamRunnerDeps {
   store: StreamStore;
-  inference: Pick<InferenceClient, 'detect'>;
+  inference: Pick<Inference, 'detect'>;
   ffmpeg: string;
   eventsMax: number;
   /** The model a stream registered without one runs (the manifest's default detector). */
