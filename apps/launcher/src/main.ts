@@ -53,9 +53,9 @@ async function main(): Promise<void> {
     void stopAll(supervisor, 10_000).then(() => process.exit(1));
   });
   const env = { ...process.env, REDIS_URL: redis.url, ...models.env };
-  // glibc keeps freed blocks of the inference threads in per-thread heaps unless large
-  // blocks are mapped on their own: with this the worker idles ~280 MiB lower after its
-  // first jobs (bench/RESULTS.md, part 7). An operator's own setting wins.
+  // glibc keeps large freed blocks (decoded images, overlays, model outputs) in its
+  // per-thread heaps unless they are mapped on their own; mapped, they go back to the
+  // system when freed (the worker's idle RSS: docs/batching.md). An operator's setting wins.
   const WORKER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
   supervisor.start({
     name: 'gateway',

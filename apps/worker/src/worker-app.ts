@@ -112,6 +112,9 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     modelIds,
     tasks,
     log,
+    // An explicit WORKER_MODELS list is loaded as asked; by default the models no default
+    // model needs get their sessions on first use (issue 13: worker idle RSS).
+    { onDemand: config.WORKER_MODELS.length === 0 },
   );
   const bounded = new BoundedInference({
     deadlineMs: config.JOB_DEADLINE_MS,
@@ -290,8 +293,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   // The heartbeat carries the main thread's event-loop delay since the previous beat.
   const loop = new EventLoopMonitor();
   const beat = () => {
-    const snapshot: typeof info & { eventLoop: ReturnType<EventLoopMonitor['take']> } = {
+    const snapshot: typeof info & {
+      eventLoop: ReturnType<EventLoopMonitor['take']>;
+      modelsOnDemand: string[];
+    } = {
       ...info,
+      // Of `models`, those still without a session (it is created by their first job).
+      modelsOnDemand: inference.modelsOnDemand(),
       eventLoop: loop.take(),
     };
     return registry

@@ -14,11 +14,12 @@ export async function createSession(file: string, opts: SessionOptions): Promise
     executionMode: 'sequential',
     intraOpNumThreads: opts.intraOpThreads > 0 ? opts.intraOpThreads : os.availableParallelism(),
     interOpNumThreads: 1,
-    // Without the arena each run's activations go back to the allocator when it ends. With
-    // it, every session keeps its largest run's activations for good: a worker holding a
-    // dozen sessions grew by ~330 MiB at idle after its first jobs, for no measurable speed
-    // (bench/RESULTS.md, part 7).
-    enableCpuMemArena: false,
+    // The arena stays (without it each run's activations are fresh pages: ~1.8× the CPU per
+    // image with MALLOC_MMAP_THRESHOLD_ set), but without memory patterns: a pattern is
+    // planned and kept per input shape, so batches of 1 to 4 held ~30 % more memory for good
+    // at the same speed (measured on yolov8n, bench/RESULTS.md part 7).
+    enableCpuMemArena: true,
+    enableMemPattern: false,
   });
 }
 

@@ -25,16 +25,27 @@ export function toChwTensor(
   const plane = width * height;
   if (rgb.length < plane * 3) throw new RangeError(`expected ${plane * 3} RGB bytes, got ${rgb.length}`);
   if (out.length < outOffset + plane * 3) throw new RangeError('output tensor too small');
-  // For plane p (model order), which RGB byte it reads and its affine map v·a + b.
-  const source = norm.channelOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
-  for (let p = 0; p < 3; p++) {
-    const mean = norm.mean?.[p] ?? 0;
-    const std = norm.std?.[p] ?? 1;
-    const a = norm.scale / std;
-    const b = (norm.offset - mean) / std;
-    const base = outOffset + p * plane;
-    const s = source[p];
-    for (let i = 0, q = s; i < plane; i++, q += 3) out[base + i] = rgb[q] * a + b;
+  // Plane p (model order) gets v·a[p] + b[p]; one pass over the pixels writes all three
+  // planes, with literal byte offsets per channel order (a variable offset halves the speed).
+  const a = [0, 1, 2].map((p) => norm.scale / (norm.std?.[p] ?? 1));
+  const b = [0, 1, 2].map((p) => (norm.offset - (norm.mean?.[p] ?? 0)) / (norm.std?.[p] ?? 1));
+  const [a0, a1, a2] = a;
+  const [b0, b1, b2] = b;
+  const p0 = outOffset;
+  const p1 = outOffset + plane;
+  const p2 = outOffset + 2 * plane;
+  if (norm.channelOrder === 'bgr') {
+    for (let i = 0, q = 0; i < plane; i++, q += 3) {
+      out[p0 + i] = rgb[q + 2] * a0 + b0;
+      out[p1 + i] = rgb[q + 1] * a1 + b1;
+      out[p2 + i] = rgb[q] * a2 + b2;
+    }
+  } else {
+    for (let i = 0, q = 0; i < plane; i++, q += 3) {
+      out[p0 + i] = rgb[q] * a0 + b0;
+      out[p1 + i] = rgb[q + 1] * a1 + b1;
+      out[p2 + i] = rgb[q + 2] * a2 + b2;
+    }
   }
   return out;
 }

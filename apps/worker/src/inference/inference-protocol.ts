@@ -6,6 +6,7 @@ import type {
   SegmentOptions,
   SegmentResult,
 } from '@argus/contracts';
+import type { NetworkRun } from '@argus/models';
 import type { ModelServing } from '../batching/model-settings';
 
 /** Messages between the worker's main thread and its inference threads (see `thread-rpc.ts`). */
@@ -18,6 +19,13 @@ export interface InferenceThreadInit {
   decodeTimeoutSeconds?: number;
   /** overlay.png larger than this (pixels) is drawn downscaled (MAX_RENDER_PIXELS). */
   maxRenderPixels?: number;
+  /**
+   * The person detector parse uses when another lane holds it (the detect lane, reached
+   * through the main thread): its id. Unset: parse uses a detector of this thread.
+   */
+  remoteDetector?: string;
+  /** Models of `modelIds` verified at start whose session is created on their first run. */
+  onDemand: string[];
   /** How each model in `modelIds` is served: batching, intra-op threads. */
   serving: Record<string, ModelServing>;
 }
@@ -35,6 +43,22 @@ export type InferenceOutput =
   | { kind: 'detect'; result: DetectResult; artifacts: Artifacts }
   | { kind: 'parse'; result: ParseResult; artifacts: Artifacts }
   | { kind: 'segment'; result: SegmentResult; artifacts: Artifacts };
+
+/** An answer, with the on-demand models whose session its thread holds by now. */
+export type InferenceAnswer = InferenceOutput & { loadedOnDemand: string[] };
+
+/** A parse thread's call for the detect lane's person detector: one prepared input. */
+export interface DetectorCall {
+  modelId: string;
+  input: Float32Array;
+}
+
+/** The detector's output for that input and the run it shared (see `NetworkRun`). */
+export type DetectorAnswer = NetworkRun<Float32Array>;
+
+/** What an inference thread takes: a job, or a detector input relayed from another lane. */
+export type ThreadRequest = InferenceRequest | ({ kind: 'detector' } & DetectorCall);
+export type ThreadAnswer = InferenceAnswer | { kind: 'detector'; run: DetectorAnswer };
 
 /** What a thread reports once its models are loaded. */
 export interface ThreadReady {

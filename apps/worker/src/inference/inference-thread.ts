@@ -18,19 +18,23 @@ import {
 } from '@argus/vision';
 import {
   detectImageWith,
+  labelMapFor,
   loadDetectModel,
   loadParseModel,
   loadSegmentModel,
   parseImageWith,
+  readLabels,
   readManifest,
   segmentImageWith,
   sessionRun,
+  verifyModelFile,
   type DetectModelInfo,
   type DetectRunner,
   type ParseModelInfo,
   type ParseRunners,
   type SegmentModelInfo,
   type SegmentRunner,
+  type SessionRun,
 } from '@argus/models';
 import {
   batchedClothesSegmenter,
@@ -39,13 +43,17 @@ import {
   batchedSegmenter,
   type BatchedModel,
 } from './batched-runners';
-import { serveRpc, type RpcService, type WireError } from './thread-rpc';
+import { serveRpc, type ParentCall, type RpcService, type ThreadLog, type WireError } from './thread-rpc';
 import type {
   Artifacts,
+  DetectorAnswer,
+  DetectorCall,
   InferenceOutput,
   InferenceRequest,
   InferenceThreadInit,
+  ThreadAnswer,
   ThreadReady,
+  ThreadRequest,
 } from './inference-protocol';
 
 interface Served {
@@ -61,7 +69,11 @@ interface Served {
   personDetector?: { info: DetectModelInfo; runner: DetectRunner };
 }
 
-/** Loads (and verifies) one session of each model; a model that fails stops the thread with why. */
+/**
+ * Loads (and verifies) one session of each model; a model that fails stops the thread with
+ * why. Models in `init.onDemand` are verified (sha256, labels) now and get their session on
+ * their first run, so a worker that can serve every model only holds the ones in use.
+ */
 async function load(init: InferenceThreadInit): Promise<Served> {
   const manifest = readManifest(init.manifestPath);
   const served: Served = { detect: new Map(), parse: new Map(), segment: new Map(), fused: new Map() };
@@ -71,26 +83,32 @@ async function load(init: InferenceThreadInit): Promise<Served> {
     const serving = init.serving[id];
     if (!serving) throw new Error(`no serving settings for model "${id}"`);
     const opts = { intraOpThreads: serving.intraOpThreads };
-    if (entry.task === 'detect') {
-      const { session, ...info } = await loadDetectModel(entry, init.modelsDir, opts);
-      served.detect.set(id, { info, ...batchedDetector(info, sessionRun(session), serving) });
-    } else if (entry.task === 'segment') {
-      const { session, ...info } = await loadSegmentModel(entry, init.modelsDir, opts);
-      served.segment.set(id, { info, ...batchedSegmenter(info, sessionRun(session), serving) });
+    const later = init.onDemand.includes(id);
+    if (later) await verifyModelFile(init.modelsDir, entry);
+    if (entry.task === 'detect' || entry.task === 'segment') {
+      const loader = entry.task === 'detect' ? loadDetectModel : loadSegmentModel;
+      const { session, ...info } = later
+        ? { entry, labels: readLabels(init.modelsDir, entry), session: undefined }
+        : await loader(entry, init.modelsDir, opts);
+      const run = session ? sessionRun(session) : onDemand(id, () => loader(entry, init.modelsDir, opts));
+      if (entry.task === 'detect') served.detect.set(id, { info, ...batchedDetector(info, run, serving) });
+      else served.segment.set(id, { info, ...batchedSegmenter(info, run, serving) });
     } else {
-      const { session, ...info } = await loadParseModel(entry, init.modelsDir, opts);
+      const labels = readLabels(init.modelsDir, entry);
+      const { session, ...info } = later
+        ? { entry, labels, classToLabel: labelMapFor(entry, labels), session: undefined }
+        : await loadParseModel(entry, init.modelsDir, opts);
+      const run = session
+        ? sessionRun(session)
+        : onDemand(id, () => loadParseModel(entry, init.modelsDir, opts));
       if (entry.format === 'sch-fusion') {
         const partsId = entry.fuse?.parts;
         if (!partsId || !init.modelIds.includes(partsId)) {
           throw new Error(`model "${id}" fuses with "${partsId}", which this thread does not load`);
         }
-        served.fused.set(id, {
-          info,
-          partsId,
-          ...batchedClothesSegmenter(info, sessionRun(session), serving),
-        });
+        served.fused.set(id, { info, partsId, ...batchedClothesSegmenter(info, run, serving) });
       } else {
-        served.parse.set(id, { info, ...batchedParser(info, sessionRun(session), serving) });
+        served.parse.set(id, { info, ...batchedParser(info, run, serving) });
       }
     }
   }
@@ -102,11 +120,34 @@ async function load(init: InferenceThreadInit): Promise<Served> {
   return served;
 }
 
+type Session = Awaited<ReturnType<typeof loadDetectModel>>['session'];
+
+/** Models whose session this thread has created on demand (reported with each answer). */
+const loadedOnDemand = new Set<string>();
+
+/** A run that creates its session on first use (a failed load is tried again on the next run). */
+function onDemand(id: string, load: () => Promise<{ session: Session }>): SessionRun {
+  let ready: Promise<SessionRun> | undefined;
+  return async (feeds, fetch) => {
+    ready ??= load().then(
+      ({ session }) => (loadedOnDemand.add(id), sessionRun(session)),
+      (err: Error) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return (await ready)(feeds, fetch);
+  };
+}
+
 async function setup(
   init: InferenceThreadInit,
-): Promise<RpcService<InferenceRequest, InferenceOutput, ThreadReady>> {
+  _log: ThreadLog,
+  call: ParentCall<DetectorCall, DetectorAnswer>,
+): Promise<RpcService<ThreadRequest, ThreadAnswer, ThreadReady>> {
   const started = performance.now();
   const served = await load(init);
+  if (init.remoteDetector) served.personDetector = remoteDetector(init, call);
   const models = [
     ...served.detect.keys(),
     ...served.parse.keys(),
@@ -116,10 +157,35 @@ async function setup(
   return {
     ready: { models, loadMs: Math.round(performance.now() - started) },
     handle: async (req) => {
+      if (req.kind === 'detector') {
+        // A parse job of the other lane: its input joins this detector's batches.
+        const model = served.detect.get(req.modelId);
+        if (!model) throw new Error(`person detector "${req.modelId}" is not on this thread`);
+        const { output, batch } = await model.runner(req.input);
+        const own = output.slice(); // a view into the batch's output, shared with other jobs
+        return { value: { kind: 'detector', run: { output: own, batch } }, transfer: [own.buffer] };
+      }
       const { output, transfer } = await run(init, served, req);
-      return { value: output, transfer };
+      return { value: { ...output, loadedOnDemand: [...loadedOnDemand] }, transfer };
     },
   };
+}
+
+/** Parse's person detector on the detect lane: each prepared input goes there through the main thread. */
+function remoteDetector(
+  init: InferenceThreadInit,
+  call: ParentCall<DetectorCall, DetectorAnswer>,
+): Served['personDetector'] {
+  const modelId = init.remoteDetector!;
+  const entry = readManifest(init.manifestPath).models.find((m) => m.id === modelId);
+  if (!entry) throw new Error(`model "${modelId}" is not in the manifest`);
+  const info: DetectModelInfo = { entry, labels: readLabels(init.modelsDir, entry) };
+  const runner: DetectRunner = (input) => {
+    const owned =
+      input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+    return call({ modelId, input: owned }, [owned.buffer as ArrayBuffer]);
+  };
+  return { info, runner };
 }
 
 async function run(
