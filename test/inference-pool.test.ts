@@ -19,7 +19,7 @@ afterAll(async () => {
 async function heartbeat(): Promise<{ models: string[]; modelsOnDemand?: string[] }> {
   const live = await new WorkerRegistry(platform.redis, new RedisKeys(platform.prefix)).live(10_000);
   expect(live).toHaveLength(1);
-  return live[0] as { models: string[]; modelsOnDemand?: string[] };
+  return live[0];
 }
 
 describe('inference pool, default models', () => {
