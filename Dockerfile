@@ -118,9 +118,6 @@ CMD ["node", "apps/gateway/dist/main.js"]
 
 # ---- worker ---------------------------------------------------------------------------------
 FROM runtime AS worker
-# Large blocks mapped on their own, so glibc gives freed images and model outputs back to
-# the system instead of keeping them in per-thread heaps (docs/batching.md, "Memory").
-ENV MALLOC_MMAP_THRESHOLD_=131072
 # Healthy while this container's worker heartbeats in Redis (see docker/worker-healthcheck.js).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "docker/worker-healthcheck.js"]

@@ -102,13 +102,8 @@ export class BenchPlatform {
 
   /** Starts `count` workers with `extra` env and waits until each has loaded its models. */
   async startWorkers(count: number, extra: Record<string, string> = {}): Promise<void> {
-    // As `npm start` and the worker image run it (see apps/launcher/src/main.ts).
     const started = Array.from({ length: count }, () =>
-      startNodeProcess(
-        `worker-${this.workerCount++}`,
-        WORKER,
-        this.env({ MALLOC_MMAP_THRESHOLD_: '131072', ...extra }),
-      ),
+      startNodeProcess(`worker-${this.workerCount++}`, WORKER, this.env(extra)),
     );
     this.workers.push(...started);
     await Promise.all(started.map((w) => waitForOutput(w, /worker ready/, 90_000)));

@@ -53,10 +53,6 @@ async function main(): Promise<void> {
     void stopAll(supervisor, 10_000).then(() => process.exit(1));
   });
   const env = { ...process.env, REDIS_URL: redis.url, ...models.env };
-  // glibc keeps large freed blocks (decoded images, overlays, model outputs) in its
-  // per-thread heaps unless they are mapped on their own; mapped, they go back to the
-  // system when freed (the worker's idle RSS: docs/batching.md). An operator's setting wins.
-  const WORKER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
   supervisor.start({
     name: 'gateway',
     script: path.join(REPO_ROOT, 'apps/gateway/dist/main.js'),
@@ -67,7 +63,7 @@ async function main(): Promise<void> {
     supervisor.start({
       name: `worker-${i}`,
       script: path.join(REPO_ROOT, 'apps/worker/dist/main.js'),
-      env: { ...WORKER_MALLOC_ENV, ...env },
+      env,
       restart: true,
     });
   }
