@@ -21,6 +21,7 @@ import {
   resolveModel,
   runParse,
   runParseBatch,
+  sessionRun,
   decodeParseJob,
   type DetectModel,
   type ParseModel,
@@ -388,7 +389,12 @@ describe('the SCHP path (generated SCHP-signature model with a known output)', (
       boxSlack: 0.04,
     });
     expect(job.input).toEqual({ width: 473, height: 473 });
-    const [output] = await runParseBatch(schp, [prepareParseInput(card, job, schp.entry)], job.input);
+    const [output] = await runParseBatch(
+      schp,
+      sessionRun(schp.session),
+      [prepareParseInput(card, job, schp.entry)],
+      job.input,
+    );
     expect([output.gridWidth, output.gridHeight]).toEqual([119, 119]);
     const labels = decodeParseJob(output, job, schp, 0.5);
     const rw = job.rect.x2 - job.rect.x1;

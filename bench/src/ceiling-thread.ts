@@ -16,6 +16,7 @@ import {
   preprocessDetect,
   readManifest,
   runDetectBatch,
+  sessionRun,
   toDetections,
   type DetectModel,
   type ParseModel,
@@ -86,11 +87,13 @@ function detectLoop(model: DetectModel, next: () => Buffer): () => Promise<numbe
   const prepare = () =>
     Promise.all(Array.from({ length: init.batch }, () => preprocessDetect(next(), model.entry, LIMITS)));
   let ahead = prepare();
+  const run = sessionRun(model.session);
   return async () => {
     const prepared = await ahead;
     ahead = prepare();
     const outputs = await runDetectBatch(
       model,
+      run,
       prepared.map((p) => p.input),
     );
     prepared.forEach((p, i) =>

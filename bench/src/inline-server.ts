@@ -9,6 +9,7 @@ import express from 'express';
 import multer from 'multer';
 import { AppError, DetectOptionsSchema } from '@argus/contracts';
 import { detectImage, loadDetectModel, manifestPathFor, readManifest } from '@argus/models';
+import { ImageError } from '@argus/vision';
 
 async function main(): Promise<void> {
   const modelsDir = process.env.MODELS_DIR ?? '';
@@ -33,8 +34,10 @@ async function main(): Promise<void> {
       const result = await detectImage(model, req.file.buffer, options, { maxPixels: 40_000_000 });
       res.json({ success: true, detections: result.detections, count: result.count });
     } catch (err) {
-      const code = err instanceof AppError ? err.code : 'inference_failed';
-      res.status(err instanceof AppError ? 422 : 500).json({ success: false, error: { code } });
+      const known = err instanceof AppError || err instanceof ImageError;
+      res
+        .status(known ? 422 : 500)
+        .json({ success: false, error: { code: known ? err.code : 'inference_failed' } });
     }
   });
   const server = app.listen(0, '127.0.0.1', () => {

@@ -22,7 +22,7 @@ import {
   type Redis,
 } from '@argus/queue';
 import type { MetricsSnapshot } from '@argus/metrics';
-import { startInferenceLanes } from './inference/inference-lanes';
+import { InferencePool } from './inference/inference-pool';
 import { BoundedInference } from './inference/bounded-inference';
 import { PixelBudget } from './inference/pixel-budget';
 import { drainWithGrace, type HeldJobs } from './lifecycle/bounded-shutdown';
@@ -104,7 +104,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     });
   }
   const loadStarted = performance.now();
-  const inference = await startInferenceLanes(
+  const inference = await InferencePool.start(
     {
       modelsDir: config.MODELS_DIR,
       manifestPath: manifestPathFor(config.MODELS_DIR),
@@ -117,11 +117,14 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     modelIds,
     tasks,
     log,
+    // An explicit WORKER_MODELS list is loaded as asked; by default the models no default
+    // model needs get their sessions on first use (issue 13: worker idle RSS).
+    { onDemand: config.WORKER_MODELS.length === 0 },
   );
   const bounded = new BoundedInference({
     deadlineMs: config.JOB_DEADLINE_MS,
     budget: new PixelBudget(config.WORKER_PIXEL_BUDGET || config.MAX_PIXELS),
-    lanes: inference,
+    inference,
   });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
 
@@ -307,8 +310,13 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
   // The heartbeat carries the main thread's event-loop delay since the previous beat.
   const loop = new EventLoopMonitor();
   const beat = () => {
-    const snapshot: typeof info & { eventLoop: ReturnType<EventLoopMonitor['take']> } = {
+    const snapshot: typeof info & {
+      eventLoop: ReturnType<EventLoopMonitor['take']>;
+      modelsOnDemand: string[];
+    } = {
       ...info,
+      // Of `models`, those still without a session (it is created by their first job).
+      modelsOnDemand: inference.modelsOnDemand(),
       eventLoop: loop.take(),
     };
     return registry

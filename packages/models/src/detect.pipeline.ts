@@ -1,17 +1,17 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
 import type { DetectOptions, DetectResult, Detection } from '@argus/contracts';
 import {
   decodeLetterboxed,
   decodeYoloOutput,
-  hwcToChw,
   nms,
+  toChwTensor,
   unletterboxBox,
   type DecodeLimits,
   type Letterbox,
   type ScoredBox,
 } from '@argus/vision';
 import type { ModelEntry } from './manifest.schema';
+import { sessionRun, type SessionRun } from './session';
 
 /** A loaded detection model: manifest entry, session and label names. */
 export interface DetectModel {
@@ -43,7 +43,7 @@ export async function preprocessDetect(
   const { width, height, pad, scale, offset } = entry.preprocess;
   const { rgb, letterbox } = await decodeLetterboxed(bytes, { width, height }, pad, limits);
   const decoded = performance.now();
-  const input = hwcToChw(rgb, width, height, { scale, offset });
+  const input = toChwTensor(rgb, width, height, { scale, offset, channelOrder: 'rgb' });
   return { input, letterbox, decodeMs: decoded - started, preMs: performance.now() - decoded };
 }
 
@@ -77,28 +77,28 @@ export function splitBatchOutput(data: Float32Array, n: number): Float32Array[] 
 }
 
 /**
- * Runs a batch of prepared inputs and returns each image's own output slice. Models with
- * a fixed batch of one run image by image.
+ * Runs a batch of prepared inputs and returns each image's own output slice: the one run
+ * path of a detector, used by the worker's batcher and by the tools' direct runners alike.
+ * Models with a fixed batch of one run image by image.
  */
 export async function runDetectBatch(
-  model: DetectModel,
+  model: DetectModelInfo,
+  run: SessionRun,
   inputs: readonly Float32Array[],
 ): Promise<Float32Array[]> {
-  const { width, height } = model.entry.preprocess;
-  const outputName = model.entry.outputs.detections;
-  if (!model.entry.batch.dynamic && inputs.length > 1) {
+  const { entry } = model;
+  if (!entry.batch.dynamic && inputs.length > 1) {
     const outs: Float32Array[] = [];
-    for (const input of inputs) outs.push(...(await runDetectBatch(model, [input])));
+    for (const input of inputs) outs.push(...(await runDetectBatch(model, run, [input])));
     return outs;
   }
-  const stacked = stackInputs(inputs, 3 * width * height);
-  const feeds = {
-    [model.entry.input.name]: new Tensor('float32', stacked, detectInputDims(model.entry, inputs.length)),
-  };
-  const result = await model.session.run(feeds);
-  const output = result[outputName];
-  if (!output) throw new Error(`model "${model.entry.id}" has no output "${outputName}"`);
-  return splitBatchOutput(output.data as Float32Array, inputs.length);
+  const stacked = stackInputs(inputs, 3 * entry.preprocess.width * entry.preprocess.height);
+  const outputName = entry.outputs.detections;
+  const outputs = await run(
+    { [entry.input.name]: { data: stacked, dims: detectInputDims(entry, inputs.length) } },
+    [outputName],
+  );
+  return splitBatchOutput(outputs[outputName].data, inputs.length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,11 +127,12 @@ export interface NetworkRun<T> {
 /** Runs one prepared detection input. */
 export type DetectRunner = (input: Float32Array) => Promise<NetworkRun<Float32Array>>;
 
-/** A runner that runs each input alone, at once, on the model's own session. */
+/** A runner that runs each input alone, at once, on the model's own session (tools, tests). */
 export function directDetectRunner(model: DetectModel): DetectRunner {
+  const run = sessionRun(model.session);
   return async (input) => {
     const started = performance.now();
-    const [output] = await runDetectBatch(model, [input]);
+    const [output] = await runDetectBatch(model, run, [input]);
     return { output, batch: { size: 1, waitMs: 0, runMs: performance.now() - started } };
   };
 }

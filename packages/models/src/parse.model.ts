@@ -54,23 +54,6 @@ export async function loadParseModel(
   return { entry, session, labels, classToLabel };
 }
 
-/** Loads the parse models among `ids` (other tasks' ids are skipped, unknown ids throw). */
-export async function loadParseModels(
-  manifest: Manifest,
-  modelsDir: string,
-  ids: readonly string[],
-  opts: SessionOptions,
-): Promise<Map<string, ParseModel>> {
-  const models = new Map<string, ParseModel>();
-  for (const id of ids) {
-    const entry = manifest.models.find((m) => m.id === id);
-    if (!entry) throw new Error(`model "${id}" is not in the manifest`);
-    if (entry.task !== 'parse') continue;
-    models.set(id, await loadParseModel(entry, modelsDir, opts));
-  }
-  return models;
-}
-
 /** The network-class → LIP-id table for a parse model, checked against its label file. */
 export function labelMapFor(entry: ModelEntry, labels: readonly string[]): Uint8Array {
   if (entry.format === 'bodypix') {

@@ -1,5 +1,4 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
 import type { SegmentInstance, SegmentOptions, SegmentResult } from '@argus/contracts';
 import {
   boxMaskArea,
@@ -17,6 +16,7 @@ import {
   type ScoredBox,
 } from '@argus/vision';
 import type { ModelEntry } from './manifest.schema';
+import { sessionRun, type SessionRun } from './session';
 import {
   detectInputDims,
   preprocessDetect,
@@ -55,24 +55,37 @@ export function protoShapeOf(dims: readonly number[]): ProtoShape {
   return { channels: dims[1], height: dims[2], width: dims[3] };
 }
 
-/** Runs one prepared input on the model's own session (the eval script's path; batch is 1). */
+/** Runs prepared inputs one by one (the model's batch is fixed at 1): the segmenter's one run path. */
+export async function runSegmentBatch(
+  model: SegmentModelInfo,
+  run: SessionRun,
+  inputs: readonly Float32Array[],
+): Promise<SegmentNetOutput[]> {
+  const { entry } = model;
+  const fetch = [entry.outputs.detections, entry.outputs.protos];
+  const outs: SegmentNetOutput[] = [];
+  for (const input of inputs) {
+    const outputs = await run(
+      { [entry.input.name]: { data: input, dims: detectInputDims(entry, 1) } },
+      fetch,
+    );
+    const protos = outputs[entry.outputs.protos];
+    outs.push({
+      detections: outputs[entry.outputs.detections].data,
+      protos: protos.data,
+      proto: protoShapeOf(protos.dims),
+    });
+  }
+  return outs;
+}
+
+/** Runs one prepared input on the model's own session (the eval script's path). */
 export function directSegmentRunner(model: SegmentModel): SegmentRunner {
+  const run = sessionRun(model.session);
   return async (input) => {
     const started = performance.now();
-    const { entry } = model;
-    const feeds = { [entry.input.name]: new Tensor('float32', input, detectInputDims(entry, 1)) };
-    const result = await model.session.run(feeds);
-    const det = result[entry.outputs.detections];
-    const protos = result[entry.outputs.protos];
-    if (!det || !protos) throw new Error(`model "${entry.id}" lacks its detections or protos output`);
-    return {
-      output: {
-        detections: det.data as Float32Array,
-        protos: protos.data as Float32Array,
-        proto: protoShapeOf(protos.dims),
-      },
-      batch: { size: 1, waitMs: 0, runMs: performance.now() - started },
-    };
+    const [output] = await runSegmentBatch(model, run, [input]);
+    return { output, batch: { size: 1, waitMs: 0, runMs: performance.now() - started } };
   };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '@argus/contracts';
 import { decodeLetterboxed, readImageHeader } from './decode-image';
+import { ImageError } from './image-error';
 import { computeLetterbox } from './letterbox';
 
 // The staged sample images (../shared/data/samples beside the repository).
@@ -35,14 +36,14 @@ function allEqual(
   return true;
 }
 
-async function expectAppError(promise: Promise<unknown>, code: string): Promise<AppError> {
+async function expectImageError(promise: Promise<unknown>, code: string): Promise<ImageError> {
   const err: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(AppError);
-  expect((err as AppError).code).toBe(code);
-  return err as AppError;
+  expect(err).toBeInstanceOf(ImageError);
+  expect((err as ImageError).code).toBe(code);
+  return err as ImageError;
 }
 
 describe('readImageHeader', () => {
@@ -65,7 +66,7 @@ describe('readImageHeader', () => {
   });
 
   it('refuses a text file as unsupported_media_type', async () => {
-    await expectAppError(
+    await expectImageError(
       readImageHeader(Buffer.from('hello, this is not an image\n')),
       'unsupported_media_type',
     );
@@ -131,19 +132,20 @@ describe('decodeLetterboxed', () => {
 
   it('refuses a truncated JPEG as invalid_image', async () => {
     const truncated = BUS.subarray(0, Math.floor(BUS.length / 2));
-    const err = await expectAppError(decodeLetterboxed(truncated, SIZE, 114, LIMITS), 'invalid_image');
-    expect(err.status).toBe(422);
+    const err = await expectImageError(decodeLetterboxed(truncated, SIZE, 114, LIMITS), 'invalid_image');
+    // The callers' mapping (the worker's job failure, the gateway's upload check) answers 422.
+    expect(new AppError(err.code, err.message).status).toBe(422);
   });
 
   it('refuses a text file as unsupported_media_type', async () => {
-    await expectAppError(
+    await expectImageError(
       decodeLetterboxed(Buffer.from('{"not": "an image"}'), SIZE, 114, LIMITS),
       'unsupported_media_type',
     );
   });
 
   it('refuses an image above the pixel limit before decoding it', async () => {
-    const err = await expectAppError(
+    const err = await expectImageError(
       decodeLetterboxed(BUS, SIZE, 114, { maxPixels: 810 * 1080 - 1 }),
       'image_too_large',
     );

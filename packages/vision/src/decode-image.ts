@@ -1,5 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
-import { AppError } from '@argus/contracts';
+import { ImageError } from './image-error';
 import { sniffImageFormat, type ImageFormat } from './image-format';
 import { computeLetterbox, type Letterbox } from './letterbox';
 
@@ -19,14 +19,17 @@ export interface ImageHeader {
  */
 export async function readImageHeader(bytes: Buffer): Promise<ImageHeader> {
   const format = sniffImageFormat(bytes);
-  if (!format) throw new AppError('unsupported_media_type', 'the file is not a JPEG, PNG or WebP image');
+  if (!format) throw new ImageError('unsupported_media_type', 'the file is not a JPEG, PNG or WebP image');
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new AppError('invalid_image', `the ${format.toUpperCase()} header cannot be read: ${reason(err)}`);
+    throw new ImageError(
+      'invalid_image',
+      `the ${format.toUpperCase()} header cannot be read: ${reason(err)}`,
+    );
   }
-  if (!meta.width || !meta.height) throw new AppError('invalid_image', 'the image has no width or height');
+  if (!meta.width || !meta.height) throw new ImageError('invalid_image', 'the image has no width or height');
   return {
     format,
     width: meta.autoOrient?.width ?? meta.width,
@@ -55,15 +58,15 @@ export function decodeTimeout(limits: DecodeLimits): { seconds: number } {
 }
 
 /** A decode failure as the client's error: `timeout` when libvips gave up on the deadline. */
-export function decodeFailure(err: unknown): AppError {
+export function decodeFailure(err: unknown): ImageError {
   const text = err instanceof Error ? err.message : String(err);
   if (/^timeout: \d+% complete/.test(text)) {
-    return new AppError(
+    return new ImageError(
       'timeout',
       `decoding the image took longer than the worker's deadline (${text.split('\n')[0]})`,
     );
   }
-  return new AppError('invalid_image', `the image cannot be decoded: ${reason(err)}`);
+  return new ImageError('invalid_image', `the image cannot be decoded: ${reason(err)}`);
 }
 
 /**
@@ -79,7 +82,7 @@ export async function decodeLetterboxed(
 ): Promise<LetterboxedImage> {
   const header = await readImageHeader(bytes);
   if (header.width * header.height > limits.maxPixels) {
-    throw new AppError(
+    throw new ImageError(
       'image_too_large',
       `the image is ${header.width}x${header.height}; at most ${limits.maxPixels} pixels are accepted`,
     );

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { AppError } from '@argus/contracts';
+import { ImageError } from './image-error';
 import { decodeGrayLabels, decodeRgb, encodeRgbPng } from './decode-rgb';
 import { encodeGrayPng } from './png-encode';
 
@@ -11,10 +11,10 @@ async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return (err as AppError).code;
+    expect(err).toBeInstanceOf(ImageError);
+    return (err as ImageError).code;
   }
-  throw new Error('expected an AppError');
+  throw new Error('expected an ImageError');
 }
 
 describe('decodeRgb / encodeRgbPng', () => {

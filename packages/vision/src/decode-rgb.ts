@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { AppError } from '@argus/contracts';
+import { ImageError } from './image-error';
 import { decodeFailure, decodeTimeout, readImageHeader, type DecodeLimits } from './decode-image';
 import type { RgbImage } from './parse-input';
 
@@ -11,7 +11,7 @@ import type { RgbImage } from './parse-input';
 export async function decodeRgb(bytes: Buffer, limits: DecodeLimits): Promise<RgbImage> {
   const header = await readImageHeader(bytes);
   if (header.width * header.height > limits.maxPixels) {
-    throw new AppError(
+    throw new ImageError(
       'image_too_large',
       `the image is ${header.width}x${header.height}; at most ${limits.maxPixels} pixels are accepted`,
     );

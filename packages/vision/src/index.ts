@@ -4,6 +4,7 @@ export * from './tensor';
 export * from './nms';
 export * from './yolo-decode';
 export * from './decode-image';
+export * from './image-error';
 export * from './map';
 export * from './decode-rgb';
 export * from './parse-labels';

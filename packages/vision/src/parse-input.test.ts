@@ -5,9 +5,9 @@ import {
   isStrideAligned,
   resampleRegion,
   strideAlignedSize,
-  toChwTensor,
   type RgbImage,
 } from './parse-input';
+import { toChwTensor } from './tensor';
 
 function image(
   width: number,

@@ -1,5 +1,5 @@
 import { AppError } from '@argus/contracts';
-import { countJpegScans, readImageHeader, type ImageHeader } from '@argus/vision';
+import { ImageError, countJpegScans, readImageHeader, type ImageHeader } from '@argus/vision';
 
 export interface ValidatedImage {
   bytes: Buffer;
@@ -24,7 +24,9 @@ export async function validateImage(
   complexity: ComplexityLimits = {},
 ): Promise<ValidatedImage> {
   if (bytes.length === 0) throw new AppError('missing_image', 'the uploaded file is empty');
-  const header = await readImageHeader(bytes);
+  const header = await readImageHeader(bytes).catch((err: unknown) => {
+    throw err instanceof ImageError ? new AppError(err.code, err.message) : err;
+  });
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
     throw new AppError(

@@ -18,6 +18,7 @@ import {
   readManifest,
   resolveModel,
   runDetectBatch,
+  sessionRun,
   type PreparedImage,
 } from '@argus/models';
 import {
@@ -150,6 +151,7 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
   // A segmentation model loads as a detector does (same checks, same session options).
   const model = await loadDetectModel(entry, opts.modelsDir, { intraOpThreads: opts.intraOpThreads ?? 0 });
   const segmenter = entry.task === 'segment' ? directSegmentRunner(model) : undefined;
+  const run = sessionRun(model.session);
   /** Each prepared image's boxes in original pixels. */
   const boxesOf = async (prepared: readonly PreparedImage[]): Promise<ScoredBox[][]> => {
     if (segmenter) {
@@ -163,6 +165,7 @@ export async function evaluateDetection(opts: DetectEvalOptions): Promise<Detect
     }
     const outputs = await runDetectBatch(
       model,
+      run,
       prepared.map((p) => p.input),
     );
     return outputs.map((o, i) => postprocessDetect(o, model, prepared[i].letterbox, EVAL_POSTPROCESS));

@@ -1,24 +1,18 @@
 import { AppError, type DetectOptions, type ParseOptions, type SegmentOptions } from '@argus/contracts';
 import { readImageHeader } from '@argus/vision';
-import type { InferenceClient } from './inference-client';
+import type { Inference } from './inference-protocol';
 import type { PixelBudget } from './pixel-budget';
 
-/** What processors call: one method per task (ProcessorDeps.inference). */
-export type Inference = Pick<InferenceClient, 'detect' | 'parse' | 'segment'>;
+export type { Inference } from './inference-protocol';
 
-type Output = Awaited<
-  ReturnType<InferenceClient['detect'] | InferenceClient['parse'] | InferenceClient['segment']>
->;
+type Output = Awaited<ReturnType<Inference['detect'] | Inference['parse'] | Inference['segment']>>;
 
 export interface BoundedInferenceOptions {
   /** Per-job deadline (JOB_DEADLINE_MS), counted from the moment the job's pixels are admitted. */
   deadlineMs: number;
   budget: PixelBudget;
-  /**
-   * Where each task runs. Detect and parse get separate inference threads when a worker
-   * serves both, so a parse's seconds of post-processing never hold a detect job.
-   */
-  lanes: { detect: Inference; parse: Inference };
+  /** The inference threads (`InferencePool`: detect and parse in separate lanes). */
+  inference: Inference;
 }
 
 /**
@@ -34,15 +28,15 @@ export class BoundedInference implements Inference {
   constructor(private readonly opts: BoundedInferenceOptions) {}
 
   detect(modelId: string, image: Buffer, options: DetectOptions): ReturnType<Inference['detect']> {
-    return this.bounded(image, () => this.opts.lanes.detect.detect(modelId, image, options));
+    return this.bounded(image, () => this.opts.inference.detect(modelId, image, options));
   }
 
   segment(modelId: string, image: Buffer, options: SegmentOptions): ReturnType<Inference['segment']> {
-    return this.bounded(image, () => this.opts.lanes.detect.segment(modelId, image, options));
+    return this.bounded(image, () => this.opts.inference.segment(modelId, image, options));
   }
 
   parse(modelId: string, image: Buffer, options: ParseOptions): ReturnType<Inference['parse']> {
-    return this.bounded(image, () => this.opts.lanes.parse.parse(modelId, image, options));
+    return this.bounded(image, () => this.opts.inference.parse(modelId, image, options));
   }
 
   private async bounded<T extends Output>(image: Buffer, run: () => Promise<T>): Promise<T> {

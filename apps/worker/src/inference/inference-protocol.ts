@@ -1,15 +1,15 @@
 import type {
   DetectOptions,
   DetectResult,
-  ErrorCode,
   ParseOptions,
   ParseResult,
   SegmentOptions,
   SegmentResult,
 } from '@argus/contracts';
+import type { NetworkRun } from '@argus/models';
 import type { ModelServing } from '../batching/model-settings';
 
-/** Messages between the worker's main thread and its inference thread. */
+/** Messages between the worker's main thread and its inference threads (see `thread-rpc.ts`). */
 export interface InferenceThreadInit {
   modelsDir: string;
   manifestPath: string;
@@ -19,15 +19,22 @@ export interface InferenceThreadInit {
   decodeTimeoutSeconds?: number;
   /** overlay.png larger than this (pixels) is drawn downscaled (MAX_RENDER_PIXELS). */
   maxRenderPixels?: number;
-  /** How each model in `modelIds` is served: batching, instances, threads. */
+  /**
+   * The person detector parse uses when another lane holds it (the detect lane, reached
+   * through the main thread): its id. Unset: parse uses a detector of this thread.
+   */
+  remoteDetector?: string;
+  /** Models of `modelIds` verified at start whose session is created on their first run. */
+  onDemand: string[];
+  /** How each model in `modelIds` is served: batching, intra-op threads. */
   serving: Record<string, ModelServing>;
 }
 
 /** The upload bytes travel as a transferred buffer, never copied between threads. */
 export type InferenceRequest =
-  | { requestId: number; kind: 'detect'; modelId: string; image: Uint8Array; options: DetectOptions }
-  | { requestId: number; kind: 'parse'; modelId: string; image: Uint8Array; options: ParseOptions }
-  | { requestId: number; kind: 'segment'; modelId: string; image: Uint8Array; options: SegmentOptions };
+  | { kind: 'detect'; modelId: string; image: Uint8Array; options: DetectOptions }
+  | { kind: 'parse'; modelId: string; image: Uint8Array; options: ParseOptions }
+  | { kind: 'segment'; modelId: string; image: Uint8Array; options: SegmentOptions };
 
 /** PNGs produced by a parse, by artifact name (`overlay.png`, `labels.png`, `person-0.png`, …). */
 export type Artifacts = Record<string, Uint8Array>;
@@ -37,40 +44,43 @@ export type InferenceOutput =
   | { kind: 'parse'; result: ParseResult; artifacts: Artifacts }
   | { kind: 'segment'; result: SegmentResult; artifacts: Artifacts };
 
-export type InferenceResponse =
-  | { requestId: number; ok: true; output: InferenceOutput }
-  | { requestId: number; ok: false; error: { code: ErrorCode; message: string } };
+/** An answer, with the on-demand models whose session its thread holds by now. */
+export type InferenceAnswer = InferenceOutput & { loadedOnDemand: string[] };
 
-export type ThreadEvent =
-  | { type: 'ready'; models: string[]; loadMs: number; serving: Record<string, ModelServing> }
-  | { type: 'init-failed'; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
-  | ({ type: 'response' } & InferenceResponse);
-
-// ---------------------------------------------------------------------------------------------
-// Between the inference thread and a model instance (session thread).
-
-export interface SessionThreadInit {
-  modelsDir: string;
-  manifestPath: string;
+/** A parse thread's call for the detect lane's person detector: one prepared input. */
+export interface DetectorCall {
   modelId: string;
-  intraOpThreads: number;
+  input: Float32Array;
 }
 
-/** A float32 tensor as a thread message: its buffer is transferred, not copied. */
-export interface TensorMessage {
-  data: Float32Array;
-  dims: number[];
+/** The detector's output for that input and the run it shared (see `NetworkRun`). */
+export type DetectorAnswer = NetworkRun<Float32Array>;
+
+/** What an inference thread takes: a job, or a detector input relayed from another lane. */
+export type ThreadRequest = InferenceRequest | ({ kind: 'detector' } & DetectorCall);
+export type ThreadAnswer = InferenceAnswer | { kind: 'detector'; run: DetectorAnswer };
+
+/** What a thread reports once its models are loaded. */
+export interface ThreadReady {
+  models: string[];
+  loadMs: number;
 }
 
-export interface RunRequest {
-  runId: number;
-  feeds: Record<string, TensorMessage>;
-  fetch: string[];
+/** What processors call: one method per task. */
+export interface Inference {
+  detect(
+    modelId: string,
+    image: Buffer,
+    options: DetectOptions,
+  ): Promise<{ result: DetectResult; artifacts: Artifacts }>;
+  parse(
+    modelId: string,
+    image: Buffer,
+    options: ParseOptions,
+  ): Promise<{ result: ParseResult; artifacts: Artifacts }>;
+  segment(
+    modelId: string,
+    image: Buffer,
+    options: SegmentOptions,
+  ): Promise<{ result: SegmentResult; artifacts: Artifacts }>;
 }
-
-export type SessionEvent =
-  | { type: 'ready'; loadMs: number }
-  | { type: 'init-failed'; message: string }
-  | { type: 'result'; runId: number; ok: true; outputs: Record<string, TensorMessage>; runMs: number }
-  | { type: 'result'; runId: number; ok: false; message: string };

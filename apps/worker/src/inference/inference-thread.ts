@@ -1,16 +1,17 @@
 /**
- * The inference thread. onnxruntime-node's `run()` blocks the thread that calls it, so no
+ * An inference thread. onnxruntime-node's `run()` blocks the thread that calls it, so no
  * model runs on the worker's main thread, which stays free to renew BullMQ locks, send
- * heartbeats and take new jobs. This thread decodes and preprocesses each request as it
- * arrives, hands the prepared input to its model's dynamic batcher, and postprocesses each
- * job's own slice of the batch output. The runs themselves happen on the model instances
- * (session threads, see `session-pool.ts`), so decoding the next jobs overlaps the current run.
+ * heartbeats and take new jobs. Each inference thread holds one session of each of its
+ * models and takes whole jobs: decode and preprocess (sharp works on libuv's pool, so a
+ * decode overlaps the thread's current run), the model's dynamic batcher, the run, and
+ * postprocessing of each job's own slice of the batch output. Several threads per lane
+ * are a model's instances (`inference-pool.ts`).
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@argus/contracts';
 import {
   capRenderedPng,
   decodeRgb,
+  ImageError,
   renderDetectionOverlay,
   renderSegmentOverlay,
   renderSize,
@@ -18,16 +19,22 @@ import {
 import {
   detectImageWith,
   labelMapFor,
+  loadDetectModel,
+  loadParseModel,
+  loadSegmentModel,
   parseImageWith,
   readLabels,
   readManifest,
   segmentImageWith,
+  sessionRun,
+  verifyModelFile,
   type DetectModelInfo,
   type DetectRunner,
   type ParseModelInfo,
   type ParseRunners,
   type SegmentModelInfo,
   type SegmentRunner,
+  type SessionRun,
 } from '@argus/models';
 import {
   batchedClothesSegmenter,
@@ -36,21 +43,18 @@ import {
   batchedSegmenter,
   type BatchedModel,
 } from './batched-runners';
-import { SessionPool, type PoolLog } from './session-pool';
+import { serveRpc, type ParentCall, type RpcService, type ThreadLog, type WireError } from './thread-rpc';
 import type {
   Artifacts,
+  DetectorAnswer,
+  DetectorCall,
   InferenceOutput,
   InferenceRequest,
   InferenceThreadInit,
-  ThreadEvent,
+  ThreadAnswer,
+  ThreadReady,
+  ThreadRequest,
 } from './inference-protocol';
-
-const init = workerData as InferenceThreadInit;
-if (!parentPort) throw new Error('inference-thread must run as a worker thread');
-const port = parentPort;
-
-const post = (event: ThreadEvent, transfer: ArrayBuffer[] = []) => port.postMessage(event, transfer);
-const log: PoolLog = (level, message, fields) => post({ type: 'log', level, message, fields });
 
 interface Served {
   detect: Map<string, { info: DetectModelInfo } & BatchedModel<DetectRunner>>;
@@ -65,94 +69,127 @@ interface Served {
   personDetector?: { info: DetectModelInfo; runner: DetectRunner };
 }
 
-async function load(): Promise<Served> {
+/**
+ * Loads (and verifies) one session of each model; a model that fails stops the thread with
+ * why. Models in `init.onDemand` are verified (sha256, labels) now and get their session on
+ * their first run, so a worker that can serve every model only holds the ones in use.
+ */
+async function load(init: InferenceThreadInit): Promise<Served> {
   const manifest = readManifest(init.manifestPath);
-  const entries = init.modelIds.map((id) => {
+  const served: Served = { detect: new Map(), parse: new Map(), segment: new Map(), fused: new Map() };
+  for (const id of init.modelIds) {
     const entry = manifest.models.find((m) => m.id === id);
     if (!entry) throw new Error(`model "${id}" is not in the manifest`);
-    return entry;
-  });
-  const pools: SessionPool[] = [];
-  try {
-    // Every instance loads (and verifies) its model at once; the cores are idle at start-up.
-    const started = await Promise.all(
-      entries.map(async (entry) => {
-        const serving = init.serving[entry.id];
-        if (!serving) throw new Error(`no serving settings for model "${entry.id}"`);
-        const pool = await SessionPool.start(
-          {
-            modelsDir: init.modelsDir,
-            manifestPath: init.manifestPath,
-            modelId: entry.id,
-            intraOpThreads: serving.intraOpThreads,
-          },
-          serving.instances,
-          log,
-        );
-        pools.push(pool);
-        return { entry, serving, pool };
-      }),
-    );
-    const served: Served = { detect: new Map(), parse: new Map(), segment: new Map(), fused: new Map() };
-    for (const { entry, serving, pool } of started) {
+    const serving = init.serving[id];
+    if (!serving) throw new Error(`no serving settings for model "${id}"`);
+    const opts = { intraOpThreads: serving.intraOpThreads };
+    const later = init.onDemand.includes(id);
+    if (later) await verifyModelFile(init.modelsDir, entry);
+    if (entry.task === 'detect' || entry.task === 'segment') {
+      const loader = entry.task === 'detect' ? loadDetectModel : loadSegmentModel;
+      const { session, ...info } = later
+        ? { entry, labels: readLabels(init.modelsDir, entry), session: undefined }
+        : await loader(entry, init.modelsDir, opts);
+      const run = session ? sessionRun(session) : onDemand(id, () => loader(entry, init.modelsDir, opts));
+      if (entry.task === 'detect') served.detect.set(id, { info, ...batchedDetector(info, run, serving) });
+      else served.segment.set(id, { info, ...batchedSegmenter(info, run, serving) });
+    } else {
       const labels = readLabels(init.modelsDir, entry);
-      if (entry.task === 'detect') {
-        const info: DetectModelInfo = { entry, labels };
-        served.detect.set(entry.id, { info, ...batchedDetector(info, pool, serving) });
-      } else if (entry.task === 'segment') {
-        const info: SegmentModelInfo = { entry, labels };
-        served.segment.set(entry.id, { info, ...batchedSegmenter(info, pool, serving) });
-      } else if (entry.format === 'sch-fusion') {
-        const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
+      const { session, ...info } = later
+        ? { entry, labels, classToLabel: labelMapFor(entry, labels), session: undefined }
+        : await loadParseModel(entry, init.modelsDir, opts);
+      const run = session
+        ? sessionRun(session)
+        : onDemand(id, () => loadParseModel(entry, init.modelsDir, opts));
+      if (entry.format === 'sch-fusion') {
         const partsId = entry.fuse?.parts;
         if (!partsId || !init.modelIds.includes(partsId)) {
-          throw new Error(`model "${entry.id}" fuses with "${partsId}", which this worker does not load`);
+          throw new Error(`model "${id}" fuses with "${partsId}", which this thread does not load`);
         }
-        served.fused.set(entry.id, { info, partsId, ...batchedClothesSegmenter(info, pool, serving) });
+        served.fused.set(id, { info, partsId, ...batchedClothesSegmenter(info, run, serving) });
       } else {
-        const info: ParseModelInfo = { entry, labels, classToLabel: labelMapFor(entry, labels) };
-        served.parse.set(entry.id, { info, ...batchedParser(info, pool, serving) });
+        served.parse.set(id, { info, ...batchedParser(info, run, serving) });
       }
     }
-    const defaultDetector = manifest.models.find((m) => m.task === 'detect' && m.default);
-    // With the default detector missing (a partial install), any loaded detector finds people.
-    const persons =
-      (defaultDetector ? served.detect.get(defaultDetector.id) : undefined) ?? [...served.detect.values()][0];
-    if (persons) served.personDetector = { info: persons.info, runner: persons.runner };
-    return served;
-  } catch (err) {
-    await Promise.all(pools.map((p) => p.close()));
-    throw err;
   }
+  const defaultDetector = manifest.models.find((m) => m.task === 'detect' && m.default);
+  // With the default detector missing (a partial install), any loaded detector finds people.
+  const persons =
+    (defaultDetector ? served.detect.get(defaultDetector.id) : undefined) ?? [...served.detect.values()][0];
+  if (persons) served.personDetector = { info: persons.info, runner: persons.runner };
+  return served;
 }
 
-async function main(): Promise<void> {
+type Session = Awaited<ReturnType<typeof loadDetectModel>>['session'];
+
+/** Models whose session this thread has created on demand (reported with each answer). */
+const loadedOnDemand = new Set<string>();
+
+/** A run that creates its session on first use (a failed load is tried again on the next run). */
+function onDemand(id: string, load: () => Promise<{ session: Session }>): SessionRun {
+  let ready: Promise<SessionRun> | undefined;
+  return async (feeds, fetch) => {
+    ready ??= load().then(
+      ({ session }) => (loadedOnDemand.add(id), sessionRun(session)),
+      (err: Error) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return (await ready)(feeds, fetch);
+  };
+}
+
+async function setup(
+  init: InferenceThreadInit,
+  _log: ThreadLog,
+  call: ParentCall<DetectorCall, DetectorAnswer>,
+): Promise<RpcService<ThreadRequest, ThreadAnswer, ThreadReady>> {
   const started = performance.now();
-  let served: Served;
-  try {
-    served = await load();
-  } catch (err) {
-    post({ type: 'init-failed', message: (err as Error).message });
-    return;
-  }
-  port.on('message', (req: InferenceRequest) => {
-    void handle(served, req);
-  });
-  const loaded = [
+  const served = await load(init);
+  if (init.remoteDetector) served.personDetector = remoteDetector(init, call);
+  const models = [
     ...served.detect.keys(),
     ...served.parse.keys(),
     ...served.segment.keys(),
     ...served.fused.keys(),
   ];
-  post({
-    type: 'ready',
-    models: loaded,
-    loadMs: Math.round(performance.now() - started),
-    serving: init.serving,
-  });
+  return {
+    ready: { models, loadMs: Math.round(performance.now() - started) },
+    handle: async (req) => {
+      if (req.kind === 'detector') {
+        // A parse job of the other lane: its input joins this detector's batches.
+        const model = served.detect.get(req.modelId);
+        if (!model) throw new Error(`person detector "${req.modelId}" is not on this thread`);
+        const { output, batch } = await model.runner(req.input);
+        const own = output.slice(); // a view into the batch's output, shared with other jobs
+        return { value: { kind: 'detector', run: { output: own, batch } }, transfer: [own.buffer] };
+      }
+      const { output, transfer } = await run(init, served, req);
+      return { value: { ...output, loadedOnDemand: [...loadedOnDemand] }, transfer };
+    },
+  };
+}
+
+/** Parse's person detector on the detect lane: each prepared input goes there through the main thread. */
+function remoteDetector(
+  init: InferenceThreadInit,
+  call: ParentCall<DetectorCall, DetectorAnswer>,
+): Served['personDetector'] {
+  const modelId = init.remoteDetector!;
+  const entry = readManifest(init.manifestPath).models.find((m) => m.id === modelId);
+  if (!entry) throw new Error(`model "${modelId}" is not in the manifest`);
+  const info: DetectModelInfo = { entry, labels: readLabels(init.modelsDir, entry) };
+  const runner: DetectRunner = (input) => {
+    const owned =
+      input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+    return call({ modelId, input: owned }, [owned.buffer as ArrayBuffer]);
+  };
+  return { info, runner };
 }
 
 async function run(
+  init: InferenceThreadInit,
   served: Served,
   req: InferenceRequest,
 ): Promise<{ output: InferenceOutput; transfer: ArrayBuffer[] }> {
@@ -236,17 +273,11 @@ function owned(buf: Buffer): Uint8Array {
   return new Uint8Array(buf);
 }
 
-async function handle(served: Served, req: InferenceRequest): Promise<void> {
-  try {
-    const { output, transfer } = await run(served, req);
-    post({ type: 'response', requestId: req.requestId, ok: true, output }, transfer);
-  } catch (err) {
-    const error =
-      err instanceof AppError
-        ? { code: err.code, message: err.message }
-        : { code: 'inference_failed' as const, message: (err as Error).message };
-    post({ type: 'response', requestId: req.requestId, ok: false, error });
-  }
+/** Failures keep their API code (`invalid_image`, `timeout`, …); anything else is `inference_failed`. */
+function toWire(err: unknown): WireError {
+  return err instanceof AppError || err instanceof ImageError
+    ? { code: err.code, message: err.message }
+    : { code: 'inference_failed', message: (err as Error).message };
 }
 
-void main();
+serveRpc(setup, toWire);

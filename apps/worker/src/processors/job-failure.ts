@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { AppError, formatFailure, type ErrorCode } from '@argus/contracts';
+import { ImageError } from '@argus/vision';
 
 /** Codes that mean "this input will never work": retrying would only waste a worker. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set([
@@ -25,6 +26,8 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
  */
 export function toJobFailure(err: unknown): Error {
   if (err instanceof UnrecoverableError) return err;
+  // The vision package names what is wrong with an image; here it becomes the job's error.
+  if (err instanceof ImageError) err = new AppError(err.code, err.message);
   if (err instanceof AppError) {
     const reason = formatFailure(err.code, err.message);
     return PERMANENT.has(err.code) ? new UnrecoverableError(reason) : new Error(reason);

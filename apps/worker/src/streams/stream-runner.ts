@@ -4,7 +4,7 @@ import type { Logger } from '@argus/config';
 import type { StreamMetrics } from '@argus/metrics';
 import { redactUrl, type StreamStore, type StreamWebhooks } from '@argus/queue';
 import { ByteTracker } from '@argus/vision';
-import type { InferenceClient } from '../inference/inference-client';
+import type { Inference } from '../inference/inference-protocol';
 import { FfmpegProcess } from '../video/ffmpeg-process';
 import { frameAnalyzer } from '../video/frame-analyzers';
 import type { FrameAnalysis } from '../video/video-detect';
@@ -13,7 +13,7 @@ import { TrackLifecycle, type TrackChange } from './track-lifecycle';
 
 export interface StreamRunnerDeps {
   store: StreamStore;
-  inference: Pick<InferenceClient, 'detect' | 'parse'>;
+  inference: Pick<Inference, 'detect' | 'parse'>;
   ffmpeg: string;
   eventsMax: number;
   /** Prometheus series per stream (pushed with the worker's snapshot). */

@@ -1,5 +1,5 @@
 import { AppError, DetectOptionsSchema, ParseOptionsSchema, type JobData } from '@argus/contracts';
-import type { InferenceClient } from '../inference/inference-client';
+import type { Inference } from '../inference/inference-protocol';
 import type { FrameAnalysis } from './video-detect';
 
 /**
@@ -9,7 +9,7 @@ import type { FrameAnalysis } from './video-detect';
  */
 export function frameAnalyzer(
   data: Pick<JobData, 'task' | 'modelId' | 'options'>,
-  inference: Pick<InferenceClient, 'detect' | 'parse'>,
+  inference: Pick<Inference, 'detect' | 'parse'>,
 ): (png: Buffer) => Promise<FrameAnalysis> {
   if (data.task === 'detect') {
     const parsed = DetectOptionsSchema.safeParse(data.options);

@@ -1,8 +1,8 @@
-import { Tensor } from 'onnxruntime-node';
 import type { Size } from '@argus/vision';
 import { directDetectRunner, stackInputs, type BatchStats, type NetworkRun } from '../detect.pipeline';
 import type { ModelEntry } from '../manifest.schema';
 import type { ParseModel } from '../parse.model';
+import { sessionRun, type SessionRun } from '../session';
 import type { ClothesNetOutput, OutputData, ParseModels, ParseNetOutput, ParseRunners } from './parse.types';
 
 /** Stage 2 of the parse pipeline: the network runs, and their outputs as plain typed views. */
@@ -104,32 +104,53 @@ export function splitClothesOutput(
 }
 
 /**
- * Runs inputs that share one input size and returns each image's logits. Models with a
- * dynamic batch take them in one run; the others run one at a time.
+ * Runs inputs that share one input size and returns each image's logits: the part network's
+ * one run path (the worker's batcher and the direct runners below). Models with a dynamic
+ * batch take them in one run; the others run one at a time.
  */
 export async function runParseBatch(
-  model: ParseModel,
+  model: Pick<ParseModel, 'entry' | 'classToLabel'>,
+  run: SessionRun,
   inputs: readonly Float32Array[],
   size: Size,
 ): Promise<ParseNetOutput[]> {
-  const { entry, session } = model;
+  const { entry } = model;
   if (!entry.batch.dynamic && inputs.length > 1) {
     const outs: ParseNetOutput[] = [];
-    for (const input of inputs) outs.push(...(await runParseBatch(model, [input], size)));
+    for (const input of inputs) outs.push(...(await runParseBatch(model, run, [input], size)));
     return outs;
   }
   const stacked = stackInputs(inputs, 3 * size.width * size.height);
-  const feeds = {
-    [entry.input.name]: new Tensor('float32', stacked, [inputs.length, 3, size.height, size.width]),
-  };
-  const result = await session.run(feeds, parseOutputNames(entry));
-  return splitParseOutputs(model, result, inputs.length);
+  const outputs = await run(
+    { [entry.input.name]: { data: stacked, dims: [inputs.length, 3, size.height, size.width] } },
+    parseOutputNames(entry),
+  );
+  return splitParseOutputs(model, outputs, inputs.length);
+}
+
+/** A fused model's segmenter (fixed batch of 1): each input in its own run. */
+export async function runClothesBatch(
+  entry: ModelEntry,
+  run: SessionRun,
+  inputs: readonly Float32Array[],
+): Promise<ClothesNetOutput[]> {
+  const { width, height } = entry.preprocess;
+  const outs: ClothesNetOutput[] = [];
+  for (const input of inputs) {
+    const outputs = await run(
+      { [entry.input.name]: { data: input, dims: [1, 3, height, width] } },
+      parseOutputNames(entry),
+    );
+    outs.push(splitClothesOutput(entry, outputs));
+  }
+  return outs;
 }
 
 /** Runners on the models' own sessions: one run per input size of the image, one after another. */
 export function directParseRunners(models: ParseModels): ParseRunners {
   let id = 0;
-  const clothes = models.clothes;
+  const { clothes } = models;
+  const runParts = sessionRun(models.parts.session);
   return {
     detect: models.persons ? directDetectRunner(models.persons) : undefined,
     async parts(items) {
@@ -138,6 +159,7 @@ export function directParseRunners(models: ParseModels): ParseRunners {
         const started = performance.now();
         const outputs = await runParseBatch(
           models.parts,
+          runParts,
           members.map((i) => items[i].input),
           items[members[0]].size,
         );
@@ -155,12 +177,10 @@ export function directParseRunners(models: ParseModels): ParseRunners {
       ? {
           async clothes(inputs: readonly Float32Array[]) {
             const runs: NetworkRun<ClothesNetOutput>[] = [];
-            const { entry, session } = clothes;
-            const { width, height } = entry.preprocess;
+            const run = sessionRun(clothes.session);
             for (const input of inputs) {
               const started = performance.now();
-              const feeds = { [entry.input.name]: new Tensor('float32', input, [1, 3, height, width]) };
-              const output = splitClothesOutput(entry, await session.run(feeds, parseOutputNames(entry)));
+              const [output] = await runClothesBatch(clothes.entry, run, [input]);
               runs.push({
                 output,
                 batch: { id: id++, size: 1, waitMs: 0, runMs: performance.now() - started },
