@@ -74,8 +74,14 @@ describe('GET /v1/models', () => {
     const loaded = list.models.filter((m) => m.status === 'ready');
     expect(loaded.map((m) => m.id).sort()).toEqual([...ready.models].sort());
     expect(loaded.length).toBeGreaterThan(0);
-    for (const m of loaded) expect({ id: m.id, workers: m.workers.length }).toEqual({ id: m.id, workers: 1 });
-    for (const m of list.models.filter((x) => x.status !== 'ready')) expect(m.workers).toEqual([]);
+    // Each served model is on the worker either with its session or on demand (first job).
+    for (const m of loaded)
+      expect({ id: m.id, workers: m.workers.length + m.onDemand.length }).toEqual({ id: m.id, workers: 1 });
+    // Models no default needs (int8, BodyPix 0.50) get their session on their first job.
+    expect(list.models.find((m) => m.id === 'yolov8n')!.workers).toHaveLength(1);
+    expect(list.models.find((m) => m.id === 'yolov8n-int8')!.onDemand).toHaveLength(1);
+    for (const m of list.models.filter((x) => x.status !== 'ready'))
+      expect([...m.workers, ...m.onDemand]).toEqual([]);
   });
 
   it('runs a gateway that has not loaded onnxruntime (the worker has)', () => {

@@ -36,7 +36,13 @@ export const ModelInfoSchema = z
         '`ready`: a live worker loaded it; `missing`: this server could not install it (`reason` says why); `not_loaded`: installed, no live worker has it loaded.',
     }),
     reason: z.string().optional(),
-    workers: z.array(z.string()).meta({ description: 'Ids of the live workers that have it loaded.' }),
+    workers: z
+      .array(z.string())
+      .meta({ description: 'Ids of the live workers that have it loaded (a session created).' }),
+    onDemand: z.array(z.string()).meta({
+      description:
+        'Ids of the live workers that serve it but create its session on its first job (models no default model needs).',
+    }),
   })
   .meta({ id: 'ModelInfo' });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;

@@ -7,6 +7,8 @@ export interface WorkerInfo {
   host: string;
   tasks: string[];
   models: string[];
+  /** Of `models`, those without a session yet (created by their first job). */
+  modelsOnDemand?: string[];
   startedAt: number;
 }
 

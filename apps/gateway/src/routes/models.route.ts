@@ -13,7 +13,7 @@ const layoutOf = (shape: readonly (number | string)[]): 'NCHW' | 'NHWC' => (shap
 function describe(
   entry: ModelEntry,
   modelsDir: string | undefined,
-): Omit<ModelInfo, 'status' | 'reason' | 'workers'> {
+): Omit<ModelInfo, 'status' | 'reason' | 'workers' | 'onDemand'> {
   const names = modelsDir ? readLabels(modelsDir, entry) : [];
   const { width, height, resize, channelOrder } = entry.preprocess;
   const { model: _model, ...options } = JOB_CATALOG[entry.task].optionsSchema.parse({});
@@ -69,7 +69,10 @@ export function modelsRouter(deps: {
       return {
         ...model,
         ...modelStatus(known, loaded),
-        workers: workers.filter((w) => w.models.includes(model.id)).map((w) => w.id),
+        workers: workers
+          .filter((w) => w.models.includes(model.id) && !w.modelsOnDemand?.includes(model.id))
+          .map((w) => w.id),
+        onDemand: workers.filter((w) => w.modelsOnDemand?.includes(model.id)).map((w) => w.id),
       };
     });
     res.json({ models });
