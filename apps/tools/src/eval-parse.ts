@@ -11,7 +11,8 @@
  *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
  *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off
  *        --extend=<0–1, 0 = off>  --extend-feet=<0–1, 0 = off>  --hair-colour=<rgb distance, 0 = off>
- *        --shoe-colour=<rgb distance, 0 = off>  --gate-feet=on|off  --write  --json
+ *        --shoe-colour=<rgb distance, 0 = off>  --gate-feet=on|off  --head-gate=<0–1>  --feet-gate=<0–1>
+ *        --dress=colour|bare-legs|off  --head-hair-colour=<rgb distance, 0 = off>  --write  --json
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -98,6 +99,11 @@ async function main(): Promise<void> {
   const offset = numberFlag(args, 'offset') ?? 0;
   const ccpDir = dataDir('CCP_DIR', 'ccp_dev');
   const fusion: FusionRules = {
+    ...DEFAULT_FUSION_RULES,
+    headHairColour: numberFlag(args, 'head-hair-colour') ?? DEFAULT_FUSION_RULES.headHairColour,
+    headGate: numberFlag(args, 'head-gate') ?? DEFAULT_FUSION_RULES.headGate,
+    feetGate: numberFlag(args, 'feet-gate') ?? DEFAULT_FUSION_RULES.feetGate,
+    dress: oneOf(args, 'dress', ['colour', 'bare-legs', 'off'] as const) ?? DEFAULT_FUSION_RULES.dress,
     legNone: oneOf(args, 'leg-none', ['pants', 'leg'] as const) ?? DEFAULT_FUSION_RULES.legNone,
     armNone: oneOf(args, 'arm-none', ['clothes', 'arm'] as const) ?? DEFAULT_FUSION_RULES.armNone,
     torsoSkin: oneOf(args, 'torso-skin', ['clothes', 'face'] as const) ?? DEFAULT_FUSION_RULES.torsoSkin,

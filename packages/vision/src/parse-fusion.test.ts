@@ -142,6 +142,7 @@ describe('splitGarments', () => {
     splitGarments(labels, Uint8Array.from(parts), Uint8Array.from(sch), rgb, 1, false, {
       sameGarment: 40,
       minPixels: 1,
+      dress: 'colour',
     });
     expect(Array.from(labels)).toEqual([5, 5, 5, LIP.Pants, 9, 9, 9, 9]);
   });
@@ -159,6 +160,7 @@ describe('splitGarments', () => {
       {
         sameGarment: 40,
         minPixels: 1,
+        dress: 'colour',
       },
     );
     expect(Array.from(labels)).toEqual([5, 5, 5, 5, LIP.Dress, LIP.Dress, LIP.Dress, LIP.Dress]);
@@ -177,6 +179,7 @@ describe('splitGarments', () => {
       {
         sameGarment: 40,
         minPixels: 1,
+        dress: 'colour',
       },
     );
     expect(Array.from(labels)).toEqual([5, 5, 5, 5, 9, 9, 9, 9]);

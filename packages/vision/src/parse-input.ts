@@ -70,6 +70,29 @@ export function cropInputSize(region: Size, maxSide: number, stride: number): Si
     : strideAlignedSize(maxSide * best, maxSide, maxSide, stride);
 }
 
+/**
+ * The long side of every person crop of one image, from the people's box areas: `soloSide` for
+ * a lone person, shrinking as 1/√n for n people of equal size (the crops' total pixels, and so
+ * BodyPix's time, stay about those of one crop), never below `crowdSide`. People count by
+ * their area against the largest (n = Σ area / max area), so a few small bystanders barely
+ * shrink the main subject's crop. Both sides are stride·k+1; so is the result. BodyPix's
+ * stride-16 outline is coarse: a person seen at 641 instead of 385 is outlined much more
+ * tightly (docs/parse.md).
+ */
+export function personCropSide(
+  areas: readonly number[],
+  soloSide: number,
+  crowdSide: number,
+  stride: number,
+): number {
+  if (!isStrideAligned(crowdSide, stride)) throw new RangeError(`crowdSide ${crowdSide} is not ${stride}k+1`);
+  const largest = Math.max(0, ...areas);
+  const count = largest > 0 ? areas.reduce((sum, a) => sum + Math.max(0, a), 0) / largest : 1;
+  const ideal = soloSide / Math.sqrt(count);
+  const aligned = stride * Math.floor((ideal - 1) / stride + 1e-9) + 1;
+  return Math.max(crowdSide, aligned);
+}
+
 /** Grows the shorter side of `region` symmetrically until width/height = `aspect`. */
 export function expandToAspect(region: Region, aspect: number): Region {
   const current = region.width / region.height;

@@ -93,6 +93,24 @@ describe('planPersonCrops', () => {
     expect(job.rect).toEqual({ x1: 0, y1: 0, x2: 300, y2: 300 });
     expect(job.region.x).toBeLessThan(0);
   });
+
+  it('sees a lone person larger than a crowd: one crop size per image, from cropSoloSide down to cropMaxSide', () => {
+    const person = (x1: number) => ({ box: { x1, y1: 100, x2: x1 + 100, y2: 400 }, score: 0.9 });
+    const sized = { ...tuning, cropSoloSide: 641 };
+    const sizes = (n: number) =>
+      planPersonCrops(
+        { width: 2000, height: 800 },
+        [100, 300, 500, 700].slice(0, n).map(person),
+        bodypix,
+        sized,
+      ).map((job) => job.input);
+    expect(sizes(1)).toEqual([{ width: 321, height: 641 }]);
+    expect(sizes(2)).toEqual([
+      { width: 225, height: 449 },
+      { width: 225, height: 449 },
+    ]);
+    expect(sizes(4).every((s) => s.height === 385 && s.width === 193)).toBe(true);
+  });
 });
 
 describe('selectPersons', () => {
