@@ -6,7 +6,7 @@
  * between the `eval:parse` markers. Deterministic: a rerun gives the same numbers.
  *
  * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --offset=<k> (start at the k-th)  --limit=<n>  --datasets=ccp,cihp
- *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>
+ *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>  --clothes-fit=pad|squash
  *        --leg-none=pants|leg  --arm-none=clothes|arm  --torso-skin=clothes|face
  *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
  *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     clothesScope: oneOf(args, 'scope', ['crop', 'image', 'auto'] as const),
     clothesCrops: numberFlag(args, 'clothes-crops'),
     clothesThreshold: numberFlag(args, 'clothes-threshold'),
+    clothesFit: oneOf(args, 'clothes-fit', ['pad', 'squash'] as const),
     fusion,
   };
   const rows: ModelScores[] = [];

@@ -23,7 +23,7 @@ export interface GarmentRules {
   dress: 'colour' | 'bare-legs' | 'off';
 }
 
-export const DEFAULT_GARMENT_RULES: GarmentRules = { sameGarment: 40, minPixels: 30, dress: 'colour' };
+export const DEFAULT_GARMENT_RULES: GarmentRules = { sameGarment: 40, minPixels: 30, dress: 'bare-legs' };
 
 const isUpper = (l: number) => l === LIP.UpperClothes;
 const isLower = (l: number) => l === LIP.Pants || l === LIP.Skirt;

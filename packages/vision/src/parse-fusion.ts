@@ -133,10 +133,10 @@ export const DEFAULT_FUSION_RULES: FusionRules = {
   hairColour: 25,
   gateFeet: false,
   shoeColour: 0,
-  headHairColour: 0,
+  headHairColour: 50,
   headGate: 0,
   feetGate: 0,
-  dress: 'colour',
+  dress: 'bare-legs',
 };
 
 /** Per-person decisions that look at a whole region, not one pixel. */

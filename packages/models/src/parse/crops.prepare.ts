@@ -77,10 +77,13 @@ export function planPersonCrops(
 
 /**
  * The segmenter's job for a part job: the same region grown to the segmenter's fixed input
- * aspect (square), padded rather than squashed, so a tall person keeps their proportions.
+ * aspect (square), padded rather than squashed, so a tall person keeps their proportions
+ * (`pad`); or the region as it is, squashed to the square input (`squash`: the person fills
+ * more of the input).
  */
-export function planClothesJob(job: ParseJob, entry: ModelEntry): ParseJob {
+export function planClothesJob(job: ParseJob, entry: ModelEntry, fit: 'pad' | 'squash' = 'pad'): ParseJob {
   const input = { width: entry.preprocess.width, height: entry.preprocess.height };
+  if (fit === 'squash') return { ...job, input };
   return { ...job, input, region: expandToAspect(job.region, input.width / input.height) };
 }
 

@@ -54,6 +54,7 @@ export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   clothesScope: 'auto',
   clothesCrops: 4,
   clothesThreshold: 0.5,
+  clothesFit: 'pad',
   fusion: DEFAULT_FUSION_RULES,
 };
 
@@ -132,7 +133,7 @@ export async function runParseWith(
       ? mode === 'crops' &&
         (tuning.clothesScope === 'crop' ||
           (tuning.clothesScope === 'auto' && jobs.length <= tuning.clothesCrops))
-        ? jobs.map((job) => planClothesJob(job, clothesEntry))
+        ? jobs.map((job) => planClothesJob(job, clothesEntry, tuning.clothesFit))
         : [planClothesJob(planWholeImage(image, clothesEntry), clothesEntry)]
       : [];
 
@@ -308,6 +309,7 @@ function definedOnly(opts: Partial<ParseTuning>): Partial<ParseTuning> {
     'clothesScope',
     'clothesCrops',
     'clothesThreshold',
+    'clothesFit',
     'fusion',
   ];
   for (const key of keys) if (opts[key] !== undefined) out[key] = opts[key];
