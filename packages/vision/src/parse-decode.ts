@@ -146,7 +146,8 @@ export function decodeParseLogits(
   if (label.length < (logits.kind === 'sigmoid-person' ? logits.numParts : logits.numClasses)) {
     throw new RangeError('classToLabel has fewer entries than the model has classes');
   }
-  // rowBuf[c·gridWidth + gx]: channel c interpolated along y for the current row. For
+  // rowBuf[gx·channels + c]: channel c interpolated along y for the current row, the channels
+  // of one grid column side by side (a pixel reads them all, from two columns). For
   // sigmoid-person, slot 0 is the person logit and slot c+1 part channel c.
   const rowBuf = new Float32Array(channels * gridWidth);
   const values = new Float32Array(channels);
@@ -170,16 +171,15 @@ export function decodeParseLogits(
         src = planes;
         base = c * gridPlane;
       }
-      const dst = c * gridWidth;
-      for (let gx = 0; gx < gridWidth; gx++) {
+      for (let gx = 0, dst = c; gx < gridWidth; gx++, dst += channels) {
         const a = src[base + r0 + gx];
-        rowBuf[dst + gx] = a + (src[base + r1 + gx] - a) * fy;
+        rowBuf[dst] = a + (src[base + r1 + gx] - a) * fy;
       }
     }
     const outRow = y * w;
     for (let x = 0; x < w; x++) {
-      const x0 = cols.i0[x];
-      const x1 = cols.i1[x];
+      const x0 = cols.i0[x] * channels;
+      const x1 = cols.i1[x] * channels;
       const fx = cols.f[x];
       if (logits.kind === 'sigmoid-person') {
         const p = rowBuf[x0] + (rowBuf[x1] - rowBuf[x0]) * fx;
@@ -188,8 +188,7 @@ export function decodeParseLogits(
         let best = 0;
         let bestValue = NEGATIVE_INFINITY;
         for (let c = 1; c < channels; c++) {
-          const o = c * gridWidth;
-          const v = rowBuf[o + x0] + (rowBuf[o + x1] - rowBuf[o + x0]) * fx;
+          const v = rowBuf[x0 + c] + (rowBuf[x1 + c] - rowBuf[x0 + c]) * fx;
           if (v > bestValue) {
             bestValue = v;
             best = c - 1;
@@ -197,10 +196,8 @@ export function decodeParseLogits(
         }
         out[outRow + x] = label[best];
       } else {
-        for (let c = 0; c < channels; c++) {
-          const o = c * gridWidth;
-          values[c] = rowBuf[o + x0] + (rowBuf[o + x1] - rowBuf[o + x0]) * fx;
-        }
+        for (let c = 0; c < channels; c++)
+          values[c] = rowBuf[x0 + c] + (rowBuf[x1 + c] - rowBuf[x0 + c]) * fx;
         let best = 1;
         for (let c = 2; c < channels; c++) if (values[c] > values[best]) best = c;
         const lead = values[best] - values[0];
