@@ -76,12 +76,13 @@ export function planPersonCrops(
 }
 
 /**
- * The segmenter's job for a part job: the same region grown to the segmenter's fixed input
- * aspect (square), padded rather than squashed, so a tall person keeps their proportions
- * (`pad`); or the region as it is, squashed to the square input (`squash`: the person fills
- * more of the input).
+ * The segmenter's job for a part job: the same region squashed to the segmenter's square
+ * input (`squash`, the default: a standing person fills the input, stretched across, and the
+ * segmenter sees hair, faces and garment edges at twice the resolution), or grown to a square
+ * and padded so the person keeps their proportions (`pad`; measured worse on ccp_dev,
+ * docs/parse.md).
  */
-export function planClothesJob(job: ParseJob, entry: ModelEntry, fit: 'pad' | 'squash' = 'pad'): ParseJob {
+export function planClothesJob(job: ParseJob, entry: ModelEntry, fit: 'pad' | 'squash' = 'squash'): ParseJob {
   const input = { width: entry.preprocess.width, height: entry.preprocess.height };
   if (fit === 'squash') return { ...job, input };
   return { ...job, input, region: expandToAspect(job.region, input.width / input.height) };

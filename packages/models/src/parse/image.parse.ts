@@ -54,7 +54,7 @@ export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   clothesScope: 'auto',
   clothesCrops: 4,
   clothesThreshold: 0.5,
-  clothesFit: 'pad',
+  clothesFit: 'squash',
   fusion: DEFAULT_FUSION_RULES,
 };
 

@@ -73,7 +73,7 @@ export interface ParseTuning {
   clothesCrops: number;
   /** Fused models: segmenter probability a class needs to count. Default 0.5. */
   clothesThreshold: number;
-  /** Fused models, per-crop runs: the crop padded to the segmenter's square input (`pad`, default) or squashed (`squash`). */
+  /** Fused models, per-crop runs: the crop squashed to the segmenter's square input (`squash`, default) or padded to it (`pad`). */
   clothesFit: 'pad' | 'squash';
   /** Fused models: the rule knobs (see `FusionRules`). */
   fusion: FusionRules;
