@@ -6,12 +6,13 @@
  * between the `eval:parse` markers. Deterministic: a rerun gives the same numbers.
  *
  * Flags: --models=a,b  --every=<n> (every n-th ccp photo)  --offset=<k> (start at the k-th)  --limit=<n>  --datasets=ccp,cihp
- *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>
+ *        --mode=crops|whole  --threshold=<0–1>  --scope=crop|image|auto --clothes-crops=<n>  --clothes-threshold=<0–1>  --clothes-fit=pad|squash
  *        --leg-none=pants|leg  --arm-none=clothes|arm  --torso-skin=clothes|face
  *        --glove=<fraction>  --skirt=<fraction>  --same-garment=<rgb distance, 0 = off>
  *        --none-gate=<0–1>  --grow-hair=on|off  --face-split=on|off
  *        --extend=<0–1, 0 = off>  --extend-feet=<0–1, 0 = off>  --hair-colour=<rgb distance, 0 = off>
- *        --shoe-colour=<rgb distance, 0 = off>  --gate-feet=on|off  --write  --json
+ *        --shoe-colour=<rgb distance, 0 = off>  --gate-feet=on|off  --head-gate=<0–1>  --feet-gate=<0–1>
+ *        --dress=colour|bare-legs|off  --head-hair-colour=<rgb distance, 0 = off>  --write  --json
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -98,6 +99,11 @@ async function main(): Promise<void> {
   const offset = numberFlag(args, 'offset') ?? 0;
   const ccpDir = dataDir('CCP_DIR', 'ccp_dev');
   const fusion: FusionRules = {
+    ...DEFAULT_FUSION_RULES,
+    headHairColour: numberFlag(args, 'head-hair-colour') ?? DEFAULT_FUSION_RULES.headHairColour,
+    headGate: numberFlag(args, 'head-gate') ?? DEFAULT_FUSION_RULES.headGate,
+    feetGate: numberFlag(args, 'feet-gate') ?? DEFAULT_FUSION_RULES.feetGate,
+    dress: oneOf(args, 'dress', ['colour', 'bare-legs', 'off'] as const) ?? DEFAULT_FUSION_RULES.dress,
     legNone: oneOf(args, 'leg-none', ['pants', 'leg'] as const) ?? DEFAULT_FUSION_RULES.legNone,
     armNone: oneOf(args, 'arm-none', ['clothes', 'arm'] as const) ?? DEFAULT_FUSION_RULES.armNone,
     torsoSkin: oneOf(args, 'torso-skin', ['clothes', 'face'] as const) ?? DEFAULT_FUSION_RULES.torsoSkin,
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
     clothesScope: oneOf(args, 'scope', ['crop', 'image', 'auto'] as const),
     clothesCrops: numberFlag(args, 'clothes-crops'),
     clothesThreshold: numberFlag(args, 'clothes-threshold'),
+    clothesFit: oneOf(args, 'clothes-fit', ['pad', 'squash'] as const),
     fusion,
   };
   const rows: ModelScores[] = [];

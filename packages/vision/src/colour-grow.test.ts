@@ -1,6 +1,6 @@
 import { BODYPIX24_PARTS, LIP } from './parse-labels';
 import { DEFAULT_FUSION_RULES, SCH, decideFusion, fuseLabels } from './parse-fusion';
-import { HAIR_GROWTH, SHOE_GROWTH, growByColour } from './colour-grow';
+import { HAIR_GROWTH, HEAD_HAIR_GROWTH, SHOE_GROWTH, growByColour } from './colour-grow';
 import { decodeThreshold, extendPersonMask } from './mask-extend';
 
 /** BodyPix part id + 1, as the fused decoder writes it. */
@@ -58,6 +58,22 @@ describe('growByColour', () => {
     growByColour(labels, parts, sch, rgb, 1, { ...SHOE_GROWTH, maxDistance: 40 });
     expect(Array.from(labels.subarray(0, 3))).toEqual([LIP.Pants, LIP['Right-shoe'], LIP['Right-shoe']]);
   });
+
+  it('fair hair the segmenter calls skin: head Face of the hair colour becomes Hair, the face stays', () => {
+    const BLOND = [200, 170, 90];
+    const SKIN = [225, 180, 150];
+    const head = Array.from({ length: 40 }, () => P.left_face);
+    const parts = Uint8Array.from([...head, P.left_face, P.left_face, P.left_face]);
+    const sch = Uint8Array.from([...head.map(() => H), S, S, S]);
+    const labels = Uint8Array.from([...head.map(() => LIP.Hair), LIP.Face, LIP.Face, LIP.Face]);
+    const rgb = rgbOf([...head.map(() => BLOND), BLOND, SKIN, BLOND]);
+    const without = labels.slice();
+    growByColour(without, parts, sch, rgb, 1, { ...HEAD_HAIR_GROWTH, overSkin: false, maxDistance: 40 });
+    expect(Array.from(without.subarray(40))).toEqual([LIP.Face, LIP.Face, LIP.Face]);
+    growByColour(labels, parts, sch, rgb, 1, { ...HEAD_HAIR_GROWTH, maxDistance: 40 });
+    // The last blond pixel is cut off from the hair by the face's skin.
+    expect(Array.from(labels.subarray(40))).toEqual([LIP.Hair, LIP.Face, LIP.Face]);
+  });
 });
 
 describe('extendPersonMask', () => {
@@ -82,6 +98,13 @@ describe('fuseLabels: the none gate', () => {
   it('drops unsure torso pixels the segmenter sees as nothing, never the head or the feet', () => {
     expect(DEFAULT_FUSION_RULES.noneGate).toBeGreaterThan(0.6);
     expect(fuse(Uint8Array.from([N, N, C, N]))).toEqual([LIP.Hair, 0, LIP.UpperClothes, LIP['Left-shoe']]);
+  });
+
+  it('gates the head and the feet at their own, lower levels', () => {
+    const rules = { ...DEFAULT_FUSION_RULES, headGate: 0.7, feetGate: 0.5 };
+    const sch = Uint8Array.from([N, N, C, N]);
+    const out = Array.from(fuseLabels(parts, sch, 1, decideFusion(parts, sch, 1), rules, prob));
+    expect(out).toEqual([0, 0, LIP.UpperClothes, LIP['Left-shoe']]);
   });
 
   it('keeps BodyPix geometry for a person the segmenter sees as all background', () => {

@@ -22,6 +22,8 @@ export interface ColourGrowth {
   targetRegions: readonly number[];
   /** A pixel is taken over when its colour is within this RGB distance of the seeds' mean and nearer to it than to the targets' mean. */
   maxDistance: number;
+  /** Whether pixels the segmenter calls skin may be taken over (fair hair it sees as skin). */
+  overSkin?: boolean;
 }
 
 export const HAIR_GROWTH: Omit<ColourGrowth, 'maxDistance'> = {
@@ -36,6 +38,15 @@ export const SHOE_GROWTH: Omit<ColourGrowth, 'maxDistance'> = {
   seedRegions: [REGION.foot],
   targets: [LIP.Pants, LIP.Skirt, LIP['Left-leg'], LIP['Right-leg']],
   targetRegions: [REGION.lowerLeg],
+};
+
+/** Fair hair the segmenter calls skin: the head's Hair grows over head Face pixels of the hair's colour. */
+export const HEAD_HAIR_GROWTH: Omit<ColourGrowth, 'maxDistance'> = {
+  seeds: [LIP.Hair],
+  seedRegions: [REGION.face],
+  targets: [LIP.Face],
+  targetRegions: [REGION.face],
+  overSkin: true,
 };
 
 export function growByColour(
@@ -74,10 +85,11 @@ export function growByColour(
   const [sr, sg, sb] = [seed[0] / seed[3], seed[1] / seed[3], seed[2] / seed[3]];
   const [or, og, ob] = [other[0] / other[3], other[1] / other[3], other[2] / other[3]];
   const max2 = spec.maxDistance * spec.maxDistance;
+  const overSkin = spec.overSkin ?? false;
   const canGrow = (j: number): boolean => {
     const p = parts[j];
-    if (p === 0 || !isTarget[labels[j]] || sch[j] === SCH.skin || !targetRegion[BODYPIX_REGION[p - 1]])
-      return false;
+    if (p === 0 || !isTarget[labels[j]] || !targetRegion[BODYPIX_REGION[p - 1]]) return false;
+    if (sch[j] === SCH.skin && !overSkin) return false;
     const r = rgb[j * 3];
     const g = rgb[j * 3 + 1];
     const b = rgb[j * 3 + 2];

@@ -19,9 +19,11 @@ export interface GarmentRules {
   sameGarment: number;
   /** Fewest pixels a reference needs. */
   minPixels: number;
+  /** When a Dress is told (see `FusionRules.dress`). */
+  dress: 'colour' | 'bare-legs' | 'off';
 }
 
-export const DEFAULT_GARMENT_RULES: GarmentRules = { sameGarment: 40, minPixels: 30 };
+export const DEFAULT_GARMENT_RULES: GarmentRules = { sameGarment: 40, minPixels: 30, dress: 'bare-legs' };
 
 const isUpper = (l: number) => l === LIP.UpperClothes;
 const isLower = (l: number) => l === LIP.Pants || l === LIP.Skirt;
@@ -96,7 +98,7 @@ export function splitGarments(
   const dist = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
   const lowerLegsClothed = lowerLeg[3] >= 0.5 * lowerLegPixels;
   if (dist < rules.sameGarment) {
-    if (lowerLegsClothed && !closed) return;
+    if (rules.dress === 'off' || (lowerLegsClothed && (!closed || rules.dress === 'bare-legs'))) return;
     for (let i = 0; i < n; i++) if (isLower(labels[i])) labels[i] = LIP.Dress;
     return;
   }

@@ -1,5 +1,7 @@
+import { SCH, schClasses } from './parse-fusion';
 import {
   decodeParseLogits,
+  decodeSchClasses,
   logit,
   regionAxisMap,
   sigmoid,
@@ -160,5 +162,29 @@ describe('decodeParseLogits', () => {
     expect(() =>
       decodeParseLogits(logits, 2, 1, rect, identity, identity, { threshold: 0.5, classToLabel: [0] }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('decodeSchClasses', () => {
+  // A 3×3 grid per channel, upsampled onto a 7×5 rect; every value differs from its neighbours.
+  const grid = (seed: number) => Float32Array.from({ length: 9 }, (_, i) => ((i * 7 + seed * 5) % 11) / 10);
+  const [skin, clothes, hair] = [grid(1), grid(2), grid(3)];
+  const probs = Float32Array.from([...skin, ...clothes, ...hair]);
+  const rect = { x1: 2, y1: 1, x2: 9, y2: 6 };
+  const mapX = regionAxisMap(0, 10, 10, 3);
+  const mapY = regionAxisMap(0, 8, 8, 3);
+  const planes = [skin, clothes, hair].map((p) => upsampleBilinear(p, 3, 3, rect, mapX, mapY));
+  const full = schClasses(planes[0], planes[1], planes[2], 0.5);
+
+  it('equals upsampling the three planes and taking schClasses', () => {
+    const out = decodeSchClasses(probs, 3, 3, rect, mapX, mapY, 0.5);
+    expect(Array.from(out)).toEqual(Array.from(full));
+    expect(new Set(out).size).toBeGreaterThan(2);
+  });
+
+  it('decodes only the masked pixels, the rest stay none', () => {
+    const mask = Uint8Array.from(full, (_, i) => i % 3);
+    const out = decodeSchClasses(probs, 3, 3, rect, mapX, mapY, 0.5, mask);
+    expect(Array.from(out)).toEqual(Array.from(full, (v, i) => (mask[i] ? v : SCH.none)));
   });
 });

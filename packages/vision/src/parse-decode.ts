@@ -11,7 +11,7 @@ import type { PixelBounds } from './rle';
 
 // Hot loops use module-level aliases: under jest every test file runs in a vm context where
 // each global lookup (`Math`, `Infinity`) goes through an interceptor, ~100× slower per pixel.
-const { exp: mathExp } = Math;
+const { exp: mathExp, fround: mathFround } = Math;
 const NEGATIVE_INFINITY = -Infinity;
 
 /** Grid coordinate of an original-image pixel index along one axis: `g = scale·p + offset`. */
@@ -146,7 +146,8 @@ export function decodeParseLogits(
   if (label.length < (logits.kind === 'sigmoid-person' ? logits.numParts : logits.numClasses)) {
     throw new RangeError('classToLabel has fewer entries than the model has classes');
   }
-  // rowBuf[c·gridWidth + gx]: channel c interpolated along y for the current row. For
+  // rowBuf[gx·channels + c]: channel c interpolated along y for the current row, the channels
+  // of one grid column side by side (a pixel reads them all, from two columns). For
   // sigmoid-person, slot 0 is the person logit and slot c+1 part channel c.
   const rowBuf = new Float32Array(channels * gridWidth);
   const values = new Float32Array(channels);
@@ -170,16 +171,15 @@ export function decodeParseLogits(
         src = planes;
         base = c * gridPlane;
       }
-      const dst = c * gridWidth;
-      for (let gx = 0; gx < gridWidth; gx++) {
+      for (let gx = 0, dst = c; gx < gridWidth; gx++, dst += channels) {
         const a = src[base + r0 + gx];
-        rowBuf[dst + gx] = a + (src[base + r1 + gx] - a) * fy;
+        rowBuf[dst] = a + (src[base + r1 + gx] - a) * fy;
       }
     }
     const outRow = y * w;
     for (let x = 0; x < w; x++) {
-      const x0 = cols.i0[x];
-      const x1 = cols.i1[x];
+      const x0 = cols.i0[x] * channels;
+      const x1 = cols.i1[x] * channels;
       const fx = cols.f[x];
       if (logits.kind === 'sigmoid-person') {
         const p = rowBuf[x0] + (rowBuf[x1] - rowBuf[x0]) * fx;
@@ -188,8 +188,7 @@ export function decodeParseLogits(
         let best = 0;
         let bestValue = NEGATIVE_INFINITY;
         for (let c = 1; c < channels; c++) {
-          const o = c * gridWidth;
-          const v = rowBuf[o + x0] + (rowBuf[o + x1] - rowBuf[o + x0]) * fx;
+          const v = rowBuf[x0 + c] + (rowBuf[x1 + c] - rowBuf[x0 + c]) * fx;
           if (v > bestValue) {
             bestValue = v;
             best = c - 1;
@@ -197,10 +196,8 @@ export function decodeParseLogits(
         }
         out[outRow + x] = label[best];
       } else {
-        for (let c = 0; c < channels; c++) {
-          const o = c * gridWidth;
-          values[c] = rowBuf[o + x0] + (rowBuf[o + x1] - rowBuf[o + x0]) * fx;
-        }
+        for (let c = 0; c < channels; c++)
+          values[c] = rowBuf[x0 + c] + (rowBuf[x1 + c] - rowBuf[x0 + c]) * fx;
         let best = 1;
         for (let c = 2; c < channels; c++) if (values[c] > values[best]) best = c;
         const lead = values[best] - values[0];
@@ -221,6 +218,57 @@ export function decodeParseLogits(
           prob[outRow + x] = 1 / (1 + 1 / sum);
         }
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The segmenter's classes (`SCH`: the channel with the highest probability above `threshold`,
+ * else none) over `rect`, from its three probability planes (skin, clothes, hair; each
+ * `gridWidth`×`gridHeight`, one after another in `probs`), upsampled bilinearly. Only pixels
+ * where `mask` is non-zero are decoded (the others stay none): the fusion reads the segmenter
+ * only on the person's own pixels, and a person's rect is mostly background.
+ */
+export function decodeSchClasses(
+  probs: Float32Array,
+  gridWidth: number,
+  gridHeight: number,
+  rect: PixelBounds,
+  mapX: AxisMap,
+  mapY: AxisMap,
+  threshold: number,
+  mask?: Uint8Array,
+): Uint8Array {
+  const w = Math.max(0, rect.x2 - rect.x1);
+  const h = Math.max(0, rect.y2 - rect.y1);
+  const out = new Uint8Array(w * h);
+  if (mask && mask.length < w * h) throw new RangeError('mask is smaller than rect');
+  const cols = axisTaps(mapX, rect.x1, rect.x2, gridWidth);
+  const rows = axisTaps(mapY, rect.y1, rect.y2, gridHeight);
+  const plane = gridWidth * gridHeight;
+  const at = (base: number, r0: number, r1: number, fy: number, x: number): number => {
+    const i0 = cols.i0[x];
+    const i1 = cols.i1[x];
+    const fx = cols.f[x];
+    const a = probs[base + r0 + i0] + (probs[base + r0 + i1] - probs[base + r0 + i0]) * fx;
+    const b = probs[base + r1 + i0] + (probs[base + r1 + i1] - probs[base + r1 + i0]) * fx;
+    // Rounded as `upsampleBilinear`'s Float32Array stores round, so both decode alike.
+    return mathFround(a + (b - a) * fy);
+  };
+  for (let y = 0; y < h; y++) {
+    const r0 = rows.i0[y] * gridWidth;
+    const r1 = rows.i1[y] * gridWidth;
+    const fy = rows.f[y];
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (mask && mask[i] === 0) continue;
+      const s = at(0, r0, r1, fy, x);
+      const c = at(plane, r0, r1, fy, x);
+      const hr = at(2 * plane, r0, r1, fy, x);
+      const best = s >= c ? (s >= hr ? s : hr) : c >= hr ? c : hr;
+      if (!(best > threshold)) continue;
+      out[i] = best === s ? 1 : best === c ? 2 : 3; // SCH.skin, SCH.clothes, SCH.hair
     }
   }
   return out;

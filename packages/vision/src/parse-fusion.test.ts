@@ -142,6 +142,7 @@ describe('splitGarments', () => {
     splitGarments(labels, Uint8Array.from(parts), Uint8Array.from(sch), rgb, 1, false, {
       sameGarment: 40,
       minPixels: 1,
+      dress: 'colour',
     });
     expect(Array.from(labels)).toEqual([5, 5, 5, LIP.Pants, 9, 9, 9, 9]);
   });
@@ -159,6 +160,7 @@ describe('splitGarments', () => {
       {
         sameGarment: 40,
         minPixels: 1,
+        dress: 'colour',
       },
     );
     expect(Array.from(labels)).toEqual([5, 5, 5, 5, LIP.Dress, LIP.Dress, LIP.Dress, LIP.Dress]);
@@ -177,9 +179,23 @@ describe('splitGarments', () => {
       {
         sameGarment: 40,
         minPixels: 1,
+        dress: 'colour',
       },
     );
     expect(Array.from(labels)).toEqual([5, 5, 5, 5, 9, 9, 9, 9]);
+  });
+
+  it('`bare-legs`: one colour down to clothed lower legs is trousers even when the legs close; bare lower legs make a Dress', () => {
+    const navy = [20, 20, 80];
+    const rules = { sameGarment: 40, minPixels: 1, dress: 'bare-legs' as const };
+    const rgb = rgbOf(parts.map(() => navy));
+    const trousers = Uint8Array.from([5, 5, 5, 5, 9, 9, 9, 9]);
+    splitGarments(trousers, Uint8Array.from(parts), Uint8Array.from(sch), rgb, 1, true, rules);
+    expect(Array.from(trousers)).toEqual([5, 5, 5, 5, 9, 9, 9, 9]);
+    const bareSch = Uint8Array.from([C, C, C, C, C, C, S, S]);
+    const dress = Uint8Array.from([5, 5, 5, 5, LIP.Skirt, LIP.Skirt, LIP['Left-leg'], LIP['Left-leg']]);
+    splitGarments(dress, Uint8Array.from(parts), bareSch, rgb, 1, true, rules);
+    expect(Array.from(dress)).toEqual([5, 5, 5, 5, LIP.Dress, LIP.Dress, LIP['Left-leg'], LIP['Left-leg']]);
   });
 });
 

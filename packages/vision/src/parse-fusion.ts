@@ -109,6 +109,13 @@ export interface FusionRules {
   gateFeet: boolean;
   /** Grow the feet's shoes up over lower-leg pixels of the shoes' colour (`growByColour`): the RGB distance, 0 = off. */
   shoeColour: number;
+  /** Grow the head's Hair over head pixels the segmenter calls skin, of the hair's colour (`HEAD_HAIR_GROWTH`): the RGB distance, 0 = off. */
+  headHairColour: number;
+  /** `noneGate` for the head and (without `gateFeet`) the feet, each with its own, lower probability. 0 = off. */
+  headGate: number;
+  feetGate: number;
+  /** When one colour runs from shoulders to legs: `colour` (Dress if the legs close or the lower legs are bare), `bare-legs` (only the latter), `off`. */
+  dress: 'colour' | 'bare-legs' | 'off';
 }
 
 export const DEFAULT_FUSION_RULES: FusionRules = {
@@ -126,6 +133,10 @@ export const DEFAULT_FUSION_RULES: FusionRules = {
   hairColour: 25,
   gateFeet: false,
   shoeColour: 0,
+  headHairColour: 50,
+  headGate: 0,
+  feetGate: 0,
+  dress: 'bare-legs',
 };
 
 /** Per-person decisions that look at a whole region, not one pixel. */
@@ -252,19 +263,13 @@ export function fuseLabels(
   const face = rules.faceSplit ? decisions.face : null;
   // A person the segmenter sees as all background keeps BodyPix's geometry: no gate then.
   const gate = personProb && rules.noneGate > 0 && seesPerson(parts, sch) ? personProb : undefined;
-  const gateFeet = rules.gateFeet;
+  const below = gateLevels(rules);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (p === 0) continue;
     const s = sch[i];
     // Not on the head or the feet: there "nothing" is usually dark hair or dark shoes.
-    if (
-      s === SCH.none &&
-      gate &&
-      gate[i] < rules.noneGate &&
-      (GATED[p - 1] || (gateFeet && BODYPIX_REGION[p - 1] === REGION.foot))
-    )
-      continue;
+    if (s === SCH.none && gate && gate[i] < below[p - 1]) continue;
     let label = table[(p - 1) * 4 + s];
     if (label === LIP.Hair && face && s !== SCH.hair && BODYPIX_REGION[p - 1] === REGION.face) {
       const x = i % width;
@@ -274,6 +279,15 @@ export function fuseLabels(
     out[i] = label;
   }
   return out;
+}
+
+/** Per BodyPix part, the person probability below which its pixels the segmenter sees as nothing are background. */
+export function gateLevels(rules: FusionRules): Float32Array {
+  return Float32Array.from(BODYPIX_REGION, (region, p) => {
+    if (GATED[p]) return rules.noneGate;
+    if (region === REGION.face) return rules.headGate;
+    return rules.gateFeet ? rules.noneGate : rules.feetGate;
+  });
 }
 
 /** Whether the segmenter sees anything (skin, clothes or hair) on the person's pixels. */

@@ -1,6 +1,7 @@
 import {
   boxWithMargin,
   cropInputSize,
+  personCropSide,
   expandToAspect,
   isStrideAligned,
   resampleRegion,
@@ -54,6 +55,21 @@ describe('sizes', () => {
     expect(cropInputSize({ width: 100, height: 140 }, 385, 16)).toEqual({ width: 289, height: 385 });
     expect(cropInputSize({ width: 100, height: 100 }, 385, 16)).toEqual({ width: 385, height: 385 });
     expect(cropInputSize({ width: 300, height: 100 }, 385, 16)).toEqual({ width: 385, height: 193 });
+  });
+
+  it('gives a lone person the largest crop and shrinks crops as 1/√people down to the crowd side', () => {
+    expect(personCropSide([100], 641, 385, 16)).toBe(641);
+    expect(personCropSide([], 641, 385, 16)).toBe(641);
+    expect(personCropSide([100, 100], 641, 385, 16)).toBe(449); // 453 → the 16k+1 below
+    expect(personCropSide([100, 100, 100], 641, 385, 16)).toBe(385);
+    expect(personCropSide(Array(7).fill(100), 641, 385, 16)).toBe(385);
+    expect(personCropSide([100], 385, 385, 16)).toBe(385);
+    expect(() => personCropSide([100], 641, 384, 16)).toThrow(RangeError);
+  });
+
+  it('counts people by area, so small bystanders barely shrink the main subject', () => {
+    expect(personCropSide([10_000, 400, 300], 641, 385, 16)).toBe(609); // n = 1.07: 620 → the 16k+1 below
+    expect(personCropSide([10_000, 10_000, 300], 641, 385, 16)).toBe(449);
   });
 });
 

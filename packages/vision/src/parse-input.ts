@@ -70,6 +70,29 @@ export function cropInputSize(region: Size, maxSide: number, stride: number): Si
     : strideAlignedSize(maxSide * best, maxSide, maxSide, stride);
 }
 
+/**
+ * The long side of every person crop of one image, from the people's box areas: `soloSide` for
+ * a lone person, shrinking as 1/√n for n people of equal size (the crops' total pixels, and so
+ * BodyPix's time, stay about those of one crop), never below `crowdSide`. People count by
+ * their area against the largest (n = Σ area / max area), so a few small bystanders barely
+ * shrink the main subject's crop. Both sides are stride·k+1; so is the result. BodyPix's
+ * stride-16 outline is coarse: a person seen at 641 instead of 385 is outlined much more
+ * tightly (docs/parse.md).
+ */
+export function personCropSide(
+  areas: readonly number[],
+  soloSide: number,
+  crowdSide: number,
+  stride: number,
+): number {
+  if (!isStrideAligned(crowdSide, stride)) throw new RangeError(`crowdSide ${crowdSide} is not ${stride}k+1`);
+  const largest = Math.max(0, ...areas);
+  const count = largest > 0 ? areas.reduce((sum, a) => sum + Math.max(0, a), 0) / largest : 1;
+  const ideal = soloSide / Math.sqrt(count);
+  const aligned = stride * Math.floor((ideal - 1) / stride + 1e-9) + 1;
+  return Math.max(crowdSide, aligned);
+}
+
 /** Grows the shorter side of `region` symmetrically until width/height = `aspect`. */
 export function expandToAspect(region: Region, aspect: number): Region {
   const current = region.width / region.height;
@@ -176,55 +199,64 @@ export function resampleRegion(
     if (r > rMax) rMax = r;
   }
   const bandRows = rMax >= rMin ? rMax - rMin + 1 : 0;
-  const band = new Float32Array(bandRows * outWidth * 3);
+  const rowLen = outWidth * 3;
+  const band = new Float32Array(bandRows * rowLen);
   const [fr, fg, fb] = fill;
+  // Locals for the hot loops (V8 does not hoist property loads it cannot prove unchanged).
+  const data = src.data;
+  const srcStride = src.width * 3;
+  const { start: cStart, index: cIndex, weight: cWeight } = cols;
   for (let r = 0; r < bandRows; r++) {
-    const srcRow = (rMin + r) * src.width * 3;
-    const outRow = r * outWidth * 3;
-    for (let o = 0; o < outWidth; o++) {
+    const srcRow = (rMin + r) * srcStride;
+    let q = r * rowLen;
+    for (let o = 0; o < outWidth; o++, q += 3) {
+      const t0 = cStart[o];
+      const t1 = cStart[o + 1];
+      if (cIndex[t0] < 0) {
+        // A fill output has exactly one tap (see `axisTaps`).
+        const w = cWeight[t0];
+        band[q] = fr * w;
+        band[q + 1] = fg * w;
+        band[q + 2] = fb * w;
+        continue;
+      }
       let a = 0;
       let b = 0;
       let c = 0;
-      for (let t = cols.start[o]; t < cols.start[o + 1]; t++) {
-        const w = cols.weight[t];
-        const k = cols.index[t];
-        if (k < 0) {
-          a += fr * w;
-          b += fg * w;
-          c += fb * w;
-        } else {
-          const p = srcRow + k * 3;
-          a += src.data[p] * w;
-          b += src.data[p + 1] * w;
-          c += src.data[p + 2] * w;
-        }
+      for (let t = t0; t < t1; t++) {
+        const w = cWeight[t];
+        const p = srcRow + cIndex[t] * 3;
+        a += data[p] * w;
+        b += data[p + 1] * w;
+        c += data[p + 2] * w;
       }
-      band[outRow + o * 3] = a;
-      band[outRow + o * 3 + 1] = b;
-      band[outRow + o * 3 + 2] = c;
+      band[q] = a;
+      band[q + 1] = b;
+      band[q + 2] = c;
     }
   }
   const out = new Uint8Array(outWidth * outHeight * 3);
-  const acc = new Float32Array(outWidth * 3);
+  const acc = new Float32Array(rowLen);
+  const { start: rStart, index: rIndex, weight: rWeight } = rows;
   for (let o = 0; o < outHeight; o++) {
     acc.fill(0);
-    for (let t = rows.start[o]; t < rows.start[o + 1]; t++) {
-      const w = rows.weight[t];
-      const k = rows.index[t];
+    for (let t = rStart[o]; t < rStart[o + 1]; t++) {
+      const w = rWeight[t];
+      const k = rIndex[t];
       if (k < 0) {
-        for (let i = 0; i < outWidth * 3; i += 3) {
+        for (let i = 0; i < rowLen; i += 3) {
           acc[i] += fr * w;
           acc[i + 1] += fg * w;
           acc[i + 2] += fb * w;
         }
       } else {
-        const base = (k - rMin) * outWidth * 3;
-        for (let i = 0; i < outWidth * 3; i++) acc[i] += band[base + i] * w;
+        const base = (k - rMin) * rowLen;
+        for (let i = 0; i < rowLen; i++) acc[i] += band[base + i] * w;
       }
     }
-    const outRow = o * outWidth * 3;
+    const outRow = o * rowLen;
     // A Uint8Array store wraps modulo 256 instead of clamping, so clamp here.
-    for (let i = 0; i < outWidth * 3; i++) {
+    for (let i = 0; i < rowLen; i++) {
       const v = mathRound(acc[i]);
       out[outRow + i] = v < 0 ? 0 : v > 255 ? 255 : v;
     }

@@ -2,6 +2,7 @@ import {
   boxWithMargin,
   cropInputSize,
   expandToAspect,
+  personCropSide,
   resampleRegion,
   strideAlignedSize,
   toChwTensor,
@@ -37,21 +38,29 @@ export function planWholeImage(image: Size, entry: ModelEntry, maxSide = entry.p
 
 /**
  * One job per person box: the box grown by `margin`, then to the input's aspect ratio; the
- * pixels decoded are the box grown by `slack`, clipped to the image.
+ * pixels decoded are the box grown by `slack`, clipped to the image. Stride models take every
+ * crop at one long side, `cropSoloSide` for a lone person shrinking with the number of people
+ * down to `cropMaxSide` (`personCropSide`); without `cropSoloSide`, always `cropMaxSide`.
  */
 export function planPersonCrops(
   image: Size,
   persons: readonly { box: BoxCorners; score: number }[],
   entry: ModelEntry,
-  tuning: Pick<ParseTuning, 'cropMaxSide' | 'cropMargin' | 'boxSlack'>,
+  tuning: Pick<ParseTuning, 'cropMaxSide' | 'cropMargin' | 'boxSlack'> &
+    Partial<Pick<ParseTuning, 'cropSoloSide'>>,
 ): ParseJob[] {
   const p = entry.preprocess;
+  const stride = p.stride ?? 16;
+  const side = personCropSide(
+    persons.map(({ box }) => (box.x2 - box.x1) * (box.y2 - box.y1)),
+    tuning.cropSoloSide ?? 0,
+    tuning.cropMaxSide,
+    stride,
+  );
   return persons.map((person) => {
     const grown = boxWithMargin(person.box, tuning.cropMargin);
     const input =
-      p.resize === 'stride'
-        ? cropInputSize(grown, tuning.cropMaxSide, p.stride ?? 16)
-        : { width: p.width, height: p.height };
+      p.resize === 'stride' ? cropInputSize(grown, side, stride) : { width: p.width, height: p.height };
     const region = expandToAspect(grown, input.width / input.height);
     const { x1, y1, x2, y2 } = person.box;
     const sx = tuning.boxSlack * (x2 - x1);
@@ -67,11 +76,15 @@ export function planPersonCrops(
 }
 
 /**
- * The segmenter's job for a part job: the same region grown to the segmenter's fixed input
- * aspect (square), padded rather than squashed, so a tall person keeps their proportions.
+ * The segmenter's job for a part job: the same region squashed to the segmenter's square
+ * input (`squash`, the default: a standing person fills the input, stretched across, and the
+ * segmenter sees hair, faces and garment edges at twice the resolution), or grown to a square
+ * and padded so the person keeps their proportions (`pad`; measured worse on ccp_dev,
+ * docs/parse.md).
  */
-export function planClothesJob(job: ParseJob, entry: ModelEntry): ParseJob {
+export function planClothesJob(job: ParseJob, entry: ModelEntry, fit: 'pad' | 'squash' = 'squash'): ParseJob {
   const input = { width: entry.preprocess.width, height: entry.preprocess.height };
+  if (fit === 'squash') return { ...job, input };
   return { ...job, input, region: expandToAspect(job.region, input.width / input.height) };
 }
 

@@ -3,6 +3,7 @@ import { ModelEntrySchema, type ModelEntry } from '../manifest.schema';
 import {
   buildParseResult,
   decodeParseJob,
+  planClothesJob,
   planPersonCrops,
   planWholeImage,
   selectPersons,
@@ -92,6 +93,47 @@ describe('planPersonCrops', () => {
     expect(job.input).toEqual({ width: 473, height: 473 });
     expect(job.rect).toEqual({ x1: 0, y1: 0, x2: 300, y2: 300 });
     expect(job.region.x).toBeLessThan(0);
+  });
+
+  it('sees a lone person larger than a crowd: one crop size per image, from cropSoloSide down to cropMaxSide', () => {
+    const person = (x1: number) => ({ box: { x1, y1: 100, x2: x1 + 100, y2: 400 }, score: 0.9 });
+    const sized = { ...tuning, cropSoloSide: 641 };
+    const sizes = (n: number) =>
+      planPersonCrops(
+        { width: 2000, height: 800 },
+        [100, 300, 500, 700].slice(0, n).map(person),
+        bodypix,
+        sized,
+      ).map((job) => job.input);
+    expect(sizes(1)).toEqual([{ width: 321, height: 641 }]);
+    expect(sizes(2)).toEqual([
+      { width: 225, height: 449 },
+      { width: 225, height: 449 },
+    ]);
+    expect(sizes(4).every((s) => s.height === 385 && s.width === 193)).toBe(true);
+  });
+});
+
+describe('planClothesJob', () => {
+  const job = planPersonCrops(
+    { width: 1000, height: 800 },
+    [{ box: { x1: 100, y1: 100, x2: 200, y2: 400 }, score: 0.9 }],
+    bodypix,
+    { cropMaxSide: 385, cropMargin: 0.1, boxSlack: 0.05 },
+  )[0];
+
+  it('squash (the default): the crop itself fills the square input, stretched across', () => {
+    const clothes = planClothesJob(job, schp);
+    expect(clothes.input).toEqual({ width: 473, height: 473 });
+    expect(clothes.region).toEqual(job.region);
+    expect(clothes.rect).toEqual(job.rect);
+  });
+
+  it('pad: the crop grown to a square, so the person keeps their proportions', () => {
+    const clothes = planClothesJob(job, schp, 'pad');
+    expect(clothes.region.width).toBeCloseTo(clothes.region.height, 9);
+    expect(clothes.region.height).toBeCloseTo(job.region.height, 9);
+    expect(clothes.region.x + clothes.region.width / 2).toBeCloseTo(job.region.x + job.region.width / 2, 9);
   });
 });
 

@@ -22,7 +22,6 @@ import { decodeClothesJob, decodeJobPose, decodeParseJob, fuseParseJob } from '.
 import { buildParseResult, round1 } from './result.assemble';
 import { renderParseArtifacts } from './artifacts.render';
 import type {
-  ClothesNetOutput,
   ParseJob,
   ParseModelInfos,
   ParseModels,
@@ -46,6 +45,7 @@ import type {
 
 export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   cropMaxSide: 385,
+  cropSoloSide: 641,
   cropMargin: 0.15,
   boxSlack: 0.04,
   minRegionFraction: 0.001,
@@ -54,6 +54,7 @@ export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   clothesScope: 'auto',
   clothesCrops: 4,
   clothesThreshold: 0.5,
+  clothesFit: 'squash',
   fusion: DEFAULT_FUSION_RULES,
 };
 
@@ -132,7 +133,7 @@ export async function runParseWith(
       ? mode === 'crops' &&
         (tuning.clothesScope === 'crop' ||
           (tuning.clothesScope === 'auto' && jobs.length <= tuning.clothesCrops))
-        ? jobs.map((job) => planClothesJob(job, clothesEntry))
+        ? jobs.map((job) => planClothesJob(job, clothesEntry, tuning.clothesFit))
         : [planClothesJob(planWholeImage(image, clothesEntry), clothesEntry)]
       : [];
 
@@ -167,7 +168,8 @@ export async function runParseWith(
     if (!clothesEntry) return decodeParseJob(outputs[i], job, models.parts, opts.threshold, prob);
     const perCrop = clothesJobs.length === jobs.length;
     const k = perCrop ? i : 0;
-    const sch = decodeClothesOf(clothesOut[k], clothesJobs[k], job, tuning.clothesThreshold);
+    const sch = (mask: Uint8Array) =>
+      decodeClothesJob(clothesOut[k], clothesJobs[k], job.rect, tuning.clothesThreshold, mask);
     return fuseParseJob(
       image,
       outputs[i],
@@ -207,11 +209,6 @@ export async function runParseWith(
 function owns(canvas: PersonCanvas, id: number): (x: number, y: number) => boolean {
   return (x, y) =>
     x >= 0 && y >= 0 && x < canvas.width && y < canvas.height && canvas.owner[y * canvas.width + x] === id;
-}
-
-/** The segmenter's classes over a part job's rect (an all-background output gives all `none`). */
-function decodeClothesOf(output: ClothesNetOutput, clothesJob: ParseJob, job: ParseJob, threshold: number) {
-  return decodeClothesJob(output, clothesJob, job.rect, threshold);
 }
 
 /**
@@ -303,6 +300,7 @@ function definedOnly(opts: Partial<ParseTuning>): Partial<ParseTuning> {
   const keys: (keyof ParseTuning)[] = [
     'wholeMaxSide',
     'cropMaxSide',
+    'cropSoloSide',
     'cropMargin',
     'boxSlack',
     'minRegionFraction',
@@ -311,6 +309,7 @@ function definedOnly(opts: Partial<ParseTuning>): Partial<ParseTuning> {
     'clothesScope',
     'clothesCrops',
     'clothesThreshold',
+    'clothesFit',
     'fusion',
   ];
   for (const key of keys) if (opts[key] !== undefined) out[key] = opts[key];

@@ -8,10 +8,10 @@ import {
   growHair,
   growByColour,
   HAIR_GROWTH,
+  HEAD_HAIR_GROWTH,
   SHOE_GROWTH,
   regionAxisMap,
-  schClasses,
-  upsampleBilinear,
+  decodeSchClasses,
   DEFAULT_GARMENT_RULES,
   splitGarments,
   type RgbImage,
@@ -49,34 +49,31 @@ export function decodeParseJob(
   });
 }
 
-/** The segmenter's classes (`SCH`) over `rect`, from its output for `clothesJob`. */
+/** The segmenter's classes (`SCH`) over `rect`, from its output for `clothesJob`; only where `mask` is set, when given. */
 export function decodeClothesJob(
   output: ClothesNetOutput,
   clothesJob: ParseJob,
   rect: PixelBounds,
   threshold: number,
+  mask?: Uint8Array,
 ): Uint8Array {
   const { gridWidth: gw, gridHeight: gh, probs } = output;
   const mapX = regionAxisMap(clothesJob.region.x, clothesJob.region.width, clothesJob.input.width, gw);
   const mapY = regionAxisMap(clothesJob.region.y, clothesJob.region.height, clothesJob.input.height, gh);
-  const plane = gw * gh;
-  const [skin, clothes, hair] = [0, 1, 2].map((c) =>
-    upsampleBilinear(probs.subarray(c * plane, (c + 1) * plane), gw, gh, rect, mapX, mapY),
-  );
-  return schClasses(skin, clothes, hair, threshold);
+  return decodeSchClasses(probs, gw, gh, rect, mapX, mapY, threshold, mask);
 }
 
 /**
  * A fused job's LIP labels over `rect`: BodyPix says who is a person and which body part each
- * pixel is, the segmenter what covers it. Without a segmenter output (never for a fused
- * model, but kept total) the body geometry alone decides, as if the segmenter saw nothing.
+ * pixel is, the segmenter what covers it (`clothes` decodes its classes only where BodyPix sees
+ * the person: the rest of the rect is never read).
  */
 export function fuseParseJob(
   image: RgbImage,
   parts: ParseNetOutput,
   job: ParseJob,
   threshold: number,
-  sch: Uint8Array,
+  clothes: (mask: Uint8Array) => Uint8Array,
   rules: FusionRules,
   personProb?: Float32Array,
   rect: PixelBounds = job.rect,
@@ -85,18 +82,26 @@ export function fuseParseJob(
   const prob = personProb ?? new Float32Array(width * (rect.y2 - rect.y1));
   const low = decodeThreshold(threshold, rules);
   const partIds = decodeParseJob(parts, job, { classToLabel: PART_IDS }, low, prob, rect);
+  const sch = clothes(partIds);
   if (low < threshold) extendPersonMask(partIds, prob, sch, threshold, rules);
   const decisions = decideFusion(partIds, sch, width, rules);
   const labels = fuseLabels(partIds, sch, width, decisions, rules, prob);
   if (rules.growHair) growHair(labels, partIds, sch, width);
   const rgb =
-    rules.hairColour > 0 || rules.shoeColour > 0 || rules.sameGarment > 0 ? cropRgb(image, rect) : undefined;
+    rules.hairColour > 0 || rules.headHairColour > 0 || rules.shoeColour > 0 || rules.sameGarment > 0
+      ? cropRgb(image, rect)
+      : undefined;
+  if (rgb && rules.headHairColour > 0)
+    growByColour(labels, partIds, sch, rgb, width, {
+      ...HEAD_HAIR_GROWTH,
+      maxDistance: rules.headHairColour,
+    });
   if (rgb && rules.hairColour > 0)
     growByColour(labels, partIds, sch, rgb, width, { ...HAIR_GROWTH, maxDistance: rules.hairColour });
   if (rgb && rules.shoeColour > 0)
     growByColour(labels, partIds, sch, rgb, width, { ...SHOE_GROWTH, maxDistance: rules.shoeColour });
   if (rgb && rules.sameGarment > 0) {
-    const garments = { ...DEFAULT_GARMENT_RULES, sameGarment: rules.sameGarment };
+    const garments = { ...DEFAULT_GARMENT_RULES, sameGarment: rules.sameGarment, dress: rules.dress };
     splitGarments(labels, partIds, sch, rgb, width, decisions.closed, garments);
   }
   return labels;

@@ -44,8 +44,14 @@ export type ParseModelInfo = Omit<ParseModel, 'session'>;
 export interface ParseTuning {
   /** Long side of the whole-image input for `stride` models. Default: the manifest's width (513). */
   wholeMaxSide: number;
-  /** Long side of a person crop's input for `stride` models. Default 385. */
+  /** Long side of a person crop's input for `stride` models when many people share the image. Default 385. */
   cropMaxSide: number;
+  /**
+   * Long side for a lone person's crop; with n people each crop gets this / √n, never below
+   * `cropMaxSide` (`personCropSide`). Default 641: BodyPix's stride-16 outline is coarse, and a
+   * lone person seen larger is outlined much more tightly (docs/parse.md).
+   */
+  cropSoloSide: number;
   /** Context added around a person box on each side, as a fraction of its size. Default 0.15. */
   cropMargin: number;
   /** How far outside its box (fraction of the box size) a crop may still claim pixels. Default 0.04. */
@@ -67,6 +73,8 @@ export interface ParseTuning {
   clothesCrops: number;
   /** Fused models: segmenter probability a class needs to count. Default 0.5. */
   clothesThreshold: number;
+  /** Fused models, per-crop runs: the crop squashed to the segmenter's square input (`squash`, default) or padded to it (`pad`). */
+  clothesFit: 'pad' | 'squash';
   /** Fused models: the rule knobs (see `FusionRules`). */
   fusion: FusionRules;
 }
