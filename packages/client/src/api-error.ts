@@ -8,6 +8,7 @@ export const API_ERROR_CODES = [
   'invalid_request',
   'invalid_callback_url',
   'unauthorized',
+  'forbidden',
   'not_found',
   'not_ready',
   'already_finished',
