@@ -45,7 +45,7 @@ import type {
 
 export const DEFAULT_PARSE_TUNING: Omit<ParseTuning, 'wholeMaxSide'> = {
   cropMaxSide: 385,
-  cropSoloSide: 641,
+  cropSoloSide: 545,
   cropMargin: 0.15,
   boxSlack: 0.04,
   minRegionFraction: 0.001,

@@ -48,8 +48,9 @@ export interface ParseTuning {
   cropMaxSide: number;
   /**
    * Long side for a lone person's crop; with n people each crop gets this / √n, never below
-   * `cropMaxSide` (`personCropSide`). Default 641: BodyPix's stride-16 outline is coarse, and a
-   * lone person seen larger is outlined much more tightly (docs/parse.md).
+   * `cropMaxSide` (`personCropSide`). Default 545: BodyPix's stride-16 outline is coarse, and a
+   * lone person seen larger is outlined much more tightly (641 scores a little higher still,
+   * but makes a two-person photo's parse too slow; docs/parse.md).
    */
   cropSoloSide: number;
   /** Context added around a person box on each side, as a fraction of its size. Default 0.15. */
