@@ -28,11 +28,9 @@ function artifactRoute(doc: {
         headers: { 'X-Request-Id': header.XRequestId, 'Cache-Control': header.CacheControl },
         content: { [doc.mediaType]: { schema: { type: 'string', contentMediaType: doc.mediaType } } },
       },
-      401: errors.Unauthorized,
       404: errors.ImageNotFound,
       409: errors.JobNotReady,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   };
 }

@@ -79,11 +79,12 @@ export const COMPAT_ROUTES: RouteDoc[] = [
       ...syncErrors(errors.seedParse),
     },
   },
-  {
-    method: 'get',
+  // CodeProject.AI answers the model list on GET and POST; so does Argus.
+  ...(['get', 'post'] as const).map((method): RouteDoc => ({
+    method,
     path: '/v1/vision/custom/list',
     tags: ['compat'],
-    operationId: 'deepstackCustomListGet',
+    operationId: method === 'get' ? 'deepstackCustomListGet' : 'deepstackCustomListPost',
     summary: 'List the custom models (DeepStack / CodeProject.AI API)',
     description:
       'The detection and segmentation models `POST /v1/vision/custom/{model}` runs. CodeProject.AI answers on GET and POST; so does Argus.',
@@ -94,23 +95,7 @@ export const COMPAT_ROUTES: RouteDoc[] = [
       401: errors.compat.Unauthorized,
       500: errors.compat.InternalError,
     },
-  },
-  {
-    method: 'post',
-    path: '/v1/vision/custom/list',
-    tags: ['compat'],
-    operationId: 'deepstackCustomListPost',
-    summary: 'List the custom models (DeepStack / CodeProject.AI API)',
-    description:
-      'The detection and segmentation models `POST /v1/vision/custom/{model}` runs. CodeProject.AI answers on GET and POST; so does Argus.',
-    security: [{ bearerKey: [] }],
-    parameters: [param.RequestId],
-    responses: {
-      200: jsonResponse('The model ids.', DeepStackModelListSchema),
-      401: errors.compat.Unauthorized,
-      500: errors.compat.InternalError,
-    },
-  },
+  })),
   {
     method: 'post',
     path: '/v1/vision/custom/{model}',

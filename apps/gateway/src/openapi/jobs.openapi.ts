@@ -1,9 +1,17 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { header, jsonResponse, param, uploadBody } from './openapi.components';
+import { deliveryPage, header, jsonResponse, param, uploadBody } from './openapi.components';
 import { JobViewSchema } from '@argus/contracts';
 import { DeliveryListSchema, RedeliverySchema } from './openapi.schemas';
 import { JobSubmissionSchema } from './forms.schemas';
+
+/** The headers of a submit's answer, whether the job is finished (200) or not (202). */
+const SUBMIT_HEADERS = {
+  'X-Request-Id': header.XRequestId,
+  Location: header.Location,
+  'Idempotent-Replayed': header.IdempotentReplayed,
+  'Preference-Applied': header.PreferenceApplied,
+};
 
 /** The documentation of the jobs, webhooks routes (see openapi.document.ts). */
 export const JOBS_ROUTES: RouteDoc[] = [
@@ -22,33 +30,21 @@ export const JOBS_ROUTES: RouteDoc[] = [
       200: {
         description:
           'Already finished: a cache hit (`cached: true`, `status: completed`, `result` inline) or an identical job that has finished. With `Prefer: wait=N`: the job ended within N seconds (completed, failed or canceled).',
-        headers: {
-          'X-Request-Id': header.XRequestId,
-          Location: header.Location,
-          'Idempotent-Replayed': header.IdempotentReplayed,
-          'Preference-Applied': header.PreferenceApplied,
-        },
+        headers: SUBMIT_HEADERS,
         content: { 'application/json': { schema: JobViewSchema } },
       },
       202: {
         description: 'Queued (or joined an identical job in flight): `status` is `queued` or `active`.',
-        headers: {
-          'X-Request-Id': header.XRequestId,
-          Location: header.Location,
-          'Idempotent-Replayed': header.IdempotentReplayed,
-          'Preference-Applied': header.PreferenceApplied,
-        },
+        headers: SUBMIT_HEADERS,
         content: { 'application/json': { schema: JobViewSchema } },
       },
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       409: errors.SubmitConflict,
       413: errors.PayloadTooLarge,
       415: errors.UnsupportedMediaType,
       422: errors.UnprocessableImage,
       429: errors.TooManyRequests,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -64,11 +60,9 @@ export const JOBS_ROUTES: RouteDoc[] = [
     responses: {
       200: jsonResponse('The job.', JobViewSchema),
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       404: errors.JobNotFound,
       410: errors.JobLost,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -87,11 +81,9 @@ export const JOBS_ROUTES: RouteDoc[] = [
         'Cancellation requested: the job is running and stops at its next stage boundary.',
         JobViewSchema,
       ),
-      401: errors.Unauthorized,
       404: errors.JobNotFound,
       409: errors.AlreadyFinished,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -123,10 +115,8 @@ export const JOBS_ROUTES: RouteDoc[] = [
           '`Last-Event-ID: end`: the terminal event was already delivered; nothing is left to send.',
         headers: { 'X-Request-Id': header.XRequestId },
       },
-      401: errors.Unauthorized,
       404: errors.JobNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -138,31 +128,12 @@ export const JOBS_ROUTES: RouteDoc[] = [
     description:
       "Deliveries that used up their attempts stay listed (`status: failed`, last outcome `dead`) until the job's retention (RESULT_TTL_SECONDS) ends.",
     security: [{ bearerKey: [] }],
-    parameters: [
-      param.JobId,
-      param.RequestId,
-      {
-        name: 'limit',
-        in: 'query',
-        required: false,
-        description: 'Deliveries per page (default 50).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        required: false,
-        description: '`nextCursor` of the previous page.',
-        schema: { type: 'string', pattern: '^[0-9]+$' },
-      },
-    ],
+    parameters: [param.JobId, param.RequestId, ...deliveryPage],
     responses: {
       200: jsonResponse('The deliveries, oldest first.', DeliveryListSchema),
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       404: errors.JobNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -177,12 +148,10 @@ export const JOBS_ROUTES: RouteDoc[] = [
     parameters: [param.JobId, param.RequestId],
     responses: {
       202: jsonResponse('Queued.', RedeliverySchema),
-      401: errors.Unauthorized,
       404: errors.JobNotFound,
       409: errors.JobNotReady,
       429: errors.TooManyRequests,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
 ];

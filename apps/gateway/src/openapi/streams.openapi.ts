@@ -1,6 +1,6 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { header, jsonResponse, param } from './openapi.components';
+import { deliveryPage, header, jsonResponse, param } from './openapi.components';
 import { StreamCreateSchema, StreamViewSchema } from '@argus/contracts';
 import { StreamDeliveryListSchema, StreamListSchema } from './openapi.schemas';
 
@@ -24,10 +24,8 @@ export const STREAMS_ROUTES: RouteDoc[] = [
         content: { 'application/json': { schema: StreamViewSchema } },
       },
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       429: errors.TooManyRequests,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -40,9 +38,7 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     parameters: [param.RequestId],
     responses: {
       200: jsonResponse('The streams.', StreamListSchema),
-      401: errors.Unauthorized,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -55,10 +51,8 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     parameters: [param.StreamId, param.RequestId],
     responses: {
       200: jsonResponse('The stream.', StreamViewSchema),
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -73,10 +67,8 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     parameters: [param.StreamId, param.RequestId],
     responses: {
       200: jsonResponse('The stream as it was, with `state: stopped`.', StreamViewSchema),
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -103,10 +95,8 @@ export const STREAMS_ROUTES: RouteDoc[] = [
           },
         },
       },
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -128,10 +118,8 @@ export const STREAMS_ROUTES: RouteDoc[] = [
         },
         content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } },
       },
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
   {
@@ -143,31 +131,12 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     description:
       'The `track.begin` / `track.end` deliveries of a stream registered with `callbackUrl`, in the same capped log as job deliveries; deleted with the stream.',
     security: [{ bearerKey: [] }],
-    parameters: [
-      param.StreamId,
-      param.RequestId,
-      {
-        name: 'limit',
-        in: 'query',
-        required: false,
-        description: 'Deliveries per page (default 50).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        required: false,
-        description: '`nextCursor` of the previous page.',
-        schema: { type: 'string', pattern: '^[0-9]+$' },
-      },
-    ],
+    parameters: [param.StreamId, param.RequestId, ...deliveryPage],
     responses: {
       200: jsonResponse('The deliveries, oldest first.', StreamDeliveryListSchema),
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
+      ...errors.Common,
     },
   },
 ];
