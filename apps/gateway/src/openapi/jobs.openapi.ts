@@ -1,6 +1,7 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { deliveryPage, header, jsonResponse, param, uploadBody } from './openapi.components';
+import { deliveryLogRoute } from './deliveries.openapi';
+import { header, jsonResponse, param, uploadBody } from './openapi.components';
 import { JobViewSchema } from '@argus/contracts';
 import { DeliveryListSchema, RedeliverySchema } from './openapi.schemas';
 import { JobSubmissionSchema } from './forms.schemas';
@@ -119,23 +120,17 @@ export const JOBS_ROUTES: RouteDoc[] = [
       ...errors.Common,
     },
   },
-  {
-    method: 'get',
+  deliveryLogRoute({
     path: '/v1/jobs/{id}/deliveries',
     tags: ['webhooks'],
     operationId: 'listDeliveries',
     summary: 'Webhook deliveries of a job and every attempt',
     description:
       "Deliveries that used up their attempts stay listed (`status: failed`, last outcome `dead`) until the job's retention (RESULT_TTL_SECONDS) ends.",
-    security: [{ bearerKey: [] }],
-    parameters: [param.JobId, param.RequestId, ...deliveryPage],
-    responses: {
-      200: jsonResponse('The deliveries, oldest first.', DeliveryListSchema),
-      400: errors.BadRequest,
-      404: errors.JobNotFound,
-      ...errors.Common,
-    },
-  },
+    owner: param.JobId,
+    list: DeliveryListSchema,
+    notFound: errors.JobNotFound,
+  }),
   {
     method: 'post',
     path: '/v1/jobs/{id}/deliveries/redeliver',

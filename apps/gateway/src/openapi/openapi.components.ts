@@ -95,24 +95,6 @@ export const param = {
   },
 } satisfies Record<string, ParameterObject>;
 
-/** The page of a delivery log (a job's or a stream's): `limit`, then `cursor`. */
-export const deliveryPage: ParameterObject[] = [
-  {
-    name: 'limit',
-    in: 'query',
-    required: false,
-    description: 'Deliveries per page (default 50).',
-    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-  },
-  {
-    name: 'cursor',
-    in: 'query',
-    required: false,
-    description: '`nextCursor` of the previous page.',
-    schema: { type: 'string', pattern: '^[0-9]+$' },
-  },
-];
-
 export const header = {
   XRequestId: {
     description: "The request's correlation id (the caller's, or a new UUID).",

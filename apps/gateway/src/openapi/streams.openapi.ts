@@ -1,6 +1,7 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { deliveryPage, header, jsonResponse, param } from './openapi.components';
+import { deliveryLogRoute } from './deliveries.openapi';
+import { header, jsonResponse, param } from './openapi.components';
 import { StreamCreateSchema, StreamViewSchema } from '@argus/contracts';
 import { StreamDeliveryListSchema, StreamListSchema } from './openapi.schemas';
 
@@ -122,21 +123,15 @@ export const STREAMS_ROUTES: RouteDoc[] = [
       ...errors.Common,
     },
   },
-  {
-    method: 'get',
+  deliveryLogRoute({
     path: '/v1/streams/{id}/deliveries',
     tags: ['streams'],
     operationId: 'listStreamDeliveries',
     summary: 'Track webhook deliveries of a live stream and every attempt',
     description:
       'The `track.begin` / `track.end` deliveries of a stream registered with `callbackUrl`, in the same capped log as job deliveries; deleted with the stream.',
-    security: [{ bearerKey: [] }],
-    parameters: [param.StreamId, param.RequestId, ...deliveryPage],
-    responses: {
-      200: jsonResponse('The deliveries, oldest first.', StreamDeliveryListSchema),
-      400: errors.BadRequest,
-      404: errors.StreamNotFound,
-      ...errors.Common,
-    },
-  },
+    owner: param.StreamId,
+    list: StreamDeliveryListSchema,
+    notFound: errors.StreamNotFound,
+  }),
 ];
