@@ -3,6 +3,22 @@ import type { ZodType } from 'zod';
 import * as errors from './openapi.errors';
 import { jsonResponse, param, type ErrorResponse, type RouteDoc } from './openapi.components';
 
+/**
+ * A route of the native API: it takes the bearer key and, besides its own answers, may answer
+ * 401 (no key), 500 (unexpected) and 503 (Redis down). Keys keep the order the document has
+ * always had (security before parameters).
+ */
+export function nativeRoute(doc: Omit<RouteDoc, 'security'>): RouteDoc {
+  const { parameters, request, responses, ...head } = doc;
+  return {
+    ...head,
+    security: [{ bearerKey: [] }],
+    parameters,
+    ...(request ? { request } : {}),
+    responses: { ...responses, ...errors.Common },
+  };
+}
+
 /** The page of a delivery log (a job's or a stream's): `limit`, then `cursor`. */
 const deliveryPage: ParameterObject[] = [
   {
@@ -35,20 +51,18 @@ export function deliveryLogRoute(doc: {
   list: ZodType;
   notFound: ErrorResponse;
 }): RouteDoc {
-  return {
+  return nativeRoute({
     method: 'get',
     path: doc.path,
     tags: doc.tags,
     operationId: doc.operationId,
     summary: doc.summary,
     description: doc.description,
-    security: [{ bearerKey: [] }],
     parameters: [doc.owner, param.RequestId, ...deliveryPage],
     responses: {
       200: jsonResponse('The deliveries, oldest first.', doc.list),
       400: errors.BadRequest,
       404: doc.notFound,
-      ...errors.Common,
     },
-  };
+  });
 }
