@@ -170,17 +170,7 @@ export async function closedLoop(opts: {
   const t0 = performance.now();
   const windowStart = t0 + opts.warmupMs;
   const windowEnd = windowStart + opts.durationMs;
-  const result: LoadResult = {
-    windowMs: opts.durationMs,
-    throughput: 0,
-    latencies: [],
-    completed: 0,
-    succeeded: 0,
-    failures: {},
-    timings: [],
-    polls: 0,
-    sent: 0,
-  };
+  const result = emptyResult(opts.durationMs);
   const client = async () => {
     while (performance.now() < windowEnd) {
       const startedAt = performance.now();
@@ -205,6 +195,21 @@ export async function closedLoop(opts: {
   return result;
 }
 
+/** A load run's tallies before its first request. */
+function emptyResult(windowMs: number): LoadResult {
+  return {
+    windowMs,
+    throughput: 0,
+    latencies: [],
+    completed: 0,
+    succeeded: 0,
+    failures: {},
+    timings: [],
+    polls: 0,
+    sent: 0,
+  };
+}
+
 /**
  * Sends requests at `ratePerSec` for `durationMs` whatever the answers (an open loop, as
  * real traffic is), each with `timeoutMs`, and waits for every one to end. Throughput counts
@@ -217,17 +222,7 @@ export async function openLoop(opts: {
   request: Request;
   next: () => BenchImage;
 }): Promise<LoadResult & { drainMs: number }> {
-  const result: LoadResult = {
-    windowMs: opts.durationMs,
-    throughput: 0,
-    latencies: [],
-    completed: 0,
-    succeeded: 0,
-    failures: {},
-    timings: [],
-    polls: 0,
-    sent: 0,
-  };
+  const result = emptyResult(opts.durationMs);
   const t0 = performance.now();
   const total = Math.max(1, Math.round((opts.ratePerSec * opts.durationMs) / 1000));
   const inFlight: Promise<void>[] = [];

@@ -20,7 +20,7 @@ export { API_ERROR_CODES, ArgusError, errorFromAnswer, isApiErrorCode } from './
 export type { ApiErrorCode, ArgusErrorCode } from './api-error.js';
 export { readEventStream } from './sse-reader.js';
 export type { ServerSentEvent } from './sse-reader.js';
-export { verifyWebhookSignature, WEBHOOK_HEADERS } from './webhook-verify.js';
+export { freshWebhookSignature, verifyWebhookSignature, WEBHOOK_HEADERS } from './webhook-verify.js';
 export type { VerifyOptions } from './webhook-verify.js';
 export { isTerminal, TERMINAL_STATUSES } from './types.js';
 export type * from './types.js';

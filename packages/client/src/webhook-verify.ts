@@ -18,6 +18,25 @@ export const WEBHOOK_HEADERS = {
   signature: 'X-Argus-Signature',
 } as const;
 
+/**
+ * The delivery's timestamp and hex digest when both headers are well formed and the timestamp
+ * is within the tolerance; null otherwise. Pure, so @argus/webhooks' node:crypto verifier
+ * uses it too and both verifiers refuse the same deliveries.
+ */
+export function freshWebhookSignature(
+  secret: string,
+  timestamp: string | null | undefined,
+  signature: string | null | undefined,
+  opts: VerifyOptions = {},
+): { timestamp: string; hex: string } | null {
+  if (!secret || !timestamp || !signature || !/^\d+$/.test(timestamp)) return null;
+  const match = /^sha256=([0-9a-f]{64})$/.exec(signature);
+  if (!match) return null;
+  const now = (opts.now ?? Date.now)() / 1000;
+  if (Math.abs(now - Number(timestamp)) > (opts.toleranceSeconds ?? 300)) return null;
+  return { timestamp, hex: match[1] };
+}
+
 export async function verifyWebhookSignature(
   secret: string,
   rawBody: string | Uint8Array,
@@ -25,11 +44,8 @@ export async function verifyWebhookSignature(
   signature: string | null | undefined,
   opts: VerifyOptions = {},
 ): Promise<boolean> {
-  if (!secret || !timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
-  const match = /^sha256=([0-9a-f]{64})$/.exec(signature);
-  if (!match) return false;
-  const now = (opts.now ?? Date.now)() / 1000;
-  if (Math.abs(now - Number(timestamp)) > (opts.toleranceSeconds ?? 300)) return false;
+  const fresh = freshWebhookSignature(secret, timestamp, signature, opts);
+  if (!fresh) return false;
   const encoder = new TextEncoder();
   const body = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
   const key = await crypto.subtle.importKey(
@@ -39,7 +55,7 @@ export async function verifyWebhookSignature(
     false,
     ['verify'],
   );
-  const given = new Uint8Array(match[1].match(/../g)!.map((h) => parseInt(h, 16)));
+  const given = new Uint8Array(fresh.hex.match(/../g)!.map((h) => parseInt(h, 16)));
   // subtle.verify compares in constant time.
-  return crypto.subtle.verify('HMAC', key, given, encoder.encode(`${timestamp}.${body}`));
+  return crypto.subtle.verify('HMAC', key, given, encoder.encode(`${fresh.timestamp}.${body}`));
 }

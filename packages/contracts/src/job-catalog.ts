@@ -35,6 +35,9 @@ const formBoolean = z.preprocess(
  * the form fields of every route that takes the option.
  */
 const modelField = (description: string) => z.string().min(1).max(100).optional().meta({ description });
+/** A form-coerced count cap (1 to `max`), `fallback` when omitted. */
+const upperBound = (max: number, fallback: number, description: string) =>
+  z.coerce.number().int().min(1).max(max).default(fallback).meta({ description });
 const CONFIDENCE = 'Minimum class confidence kept. Default 0.25.';
 const IOU = 'IoU above which NMS drops the lower-scored box of the same class. Default 0.45.';
 
@@ -42,13 +45,7 @@ export const DetectOptionsSchema = z.object({
   model: modelField("Model id from the manifest; the task's default model when omitted."),
   confidence: probability.default(0.25).meta({ description: CONFIDENCE }),
   iou: probability.default(0.45).meta({ description: IOU }),
-  maxDetections: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(300)
-    .meta({ description: 'Upper bound on returned detections. Default 300.' }),
+  maxDetections: upperBound(1000, 300, 'Upper bound on returned detections. Default 300.'),
   overlay: formBoolean.meta({
     description:
       'Also render `overlay.png` (the photo with labelled boxes). Off by default: it costs a full-resolution decode and a PNG encode per job, about as much as the model run.',
@@ -70,13 +67,11 @@ export const ParseOptionsSchema = z.object({
   personConfidence: probability
     .default(0.25)
     .meta({ description: '`crops` mode: minimum detector confidence for a person box. Default 0.25.' }),
-  maxPersons: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .meta({ description: 'Upper bound on people parsed (highest detector scores first). Default 20.' }),
+  maxPersons: upperBound(
+    100,
+    20,
+    'Upper bound on people parsed (highest detector scores first). Default 20.',
+  ),
   pose: formBoolean.meta({
     description: "Also draw each person's pose skeleton (17 COCO keypoints) on `overlay.png`. Default false.",
   }),
@@ -89,13 +84,11 @@ export const SegmentOptionsSchema = z.object({
   ),
   confidence: probability.default(0.25).meta({ description: CONFIDENCE }),
   iou: probability.default(0.45).meta({ description: IOU }),
-  maxDetections: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(300)
-    .default(100)
-    .meta({ description: 'Upper bound on returned instances. Default 100 (each carries a mask).' }),
+  maxDetections: upperBound(
+    300,
+    100,
+    'Upper bound on returned instances. Default 100 (each carries a mask).',
+  ),
   overlay: z
     .preprocess(
       (v) => (typeof v === 'boolean' ? String(v) : v),

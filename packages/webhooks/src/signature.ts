@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
+import { freshWebhookSignature, WEBHOOK_HEADERS, type VerifyOptions } from '@argus/client';
 
-/** Headers every delivery carries. */
-export const WEBHOOK_HEADERS = {
-  event: 'X-Argus-Event',
-  delivery: 'X-Argus-Delivery',
-  timestamp: 'X-Argus-Timestamp',
-  signature: 'X-Argus-Signature',
-} as const;
+/**
+ * The header names and the header checks (format, timestamp tolerance) are the client's
+ * (pure, browser-safe), so the signer, this verifier and the client's WebCrypto one agree.
+ */
+export { WEBHOOK_HEADERS, type VerifyOptions };
 
 /**
  * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. Signing the timestamp with the body
@@ -14,13 +13,6 @@ export const WEBHOOK_HEADERS = {
  */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-export interface VerifyOptions {
-  /** Reject deliveries whose timestamp is further than this from now. Default 300 s. */
-  toleranceSeconds?: number;
-  /** Clock for tests. */
-  now?: () => number;
 }
 
 /**
@@ -41,10 +33,9 @@ export function verifyWebhookSignature(
   signature: string | undefined,
   opts: VerifyOptions = {},
 ): boolean {
-  if (!secret || !timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
-  const now = (opts.now ?? Date.now)() / 1000;
-  if (Math.abs(now - Number(timestamp)) > (opts.toleranceSeconds ?? 300)) return false;
-  const expected = Buffer.from(signWebhook(secret, timestamp, rawBody.toString()));
-  const given = Buffer.from(signature);
+  const fresh = freshWebhookSignature(secret, timestamp, signature, opts);
+  if (!fresh) return false;
+  const expected = Buffer.from(signWebhook(secret, fresh.timestamp, rawBody.toString()));
+  const given = Buffer.from(`sha256=${fresh.hex}`);
   return expected.length === given.length && crypto.timingSafeEqual(expected, given);
 }

@@ -1,6 +1,7 @@
 import type { ParameterObject } from 'openapi3-ts/oas31';
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
+import { nativeRoute } from './openapi.native';
 import { param, header } from './openapi.components';
 
 /** A file a completed job produced, served at `/v1/jobs/{id}/…`: every one answers alike. */
@@ -13,14 +14,13 @@ function artifactRoute(doc: {
   mediaType: 'image/png' | 'image/jpeg' | 'video/mp4';
   index?: ParameterObject;
 }): RouteDoc {
-  return {
+  return nativeRoute({
     method: 'get',
     path: doc.path,
     tags: [doc.tag],
     operationId: doc.operationId,
     summary: doc.summary,
     description: doc.description,
-    security: [{ bearerKey: [] }],
     parameters: [param.JobId, ...(doc.index ? [doc.index] : []), param.RequestId],
     responses: {
       200: {
@@ -28,13 +28,10 @@ function artifactRoute(doc: {
         headers: { 'X-Request-Id': header.XRequestId, 'Cache-Control': header.CacheControl },
         content: { [doc.mediaType]: { schema: { type: 'string', contentMediaType: doc.mediaType } } },
       },
-      401: errors.Unauthorized,
       404: errors.ImageNotFound,
       409: errors.JobNotReady,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  };
+  });
 }
 
 /** The documentation of the images, videos routes (see openapi.document.ts). */

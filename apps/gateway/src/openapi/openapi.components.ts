@@ -1,7 +1,7 @@
 import type { ParameterObject, HeaderObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorBodySchema, type ErrorCode } from '@argus/contracts';
-import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { ResponseConfig, RouteConfig, ZodMediaTypeObject } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import { CompatErrorBodySchema, SeedParseErrorBodySchema } from './compat.schemas';
 
@@ -181,6 +181,15 @@ export function jsonResponse(description: string, schema: ZodType): ResponseConf
     description,
     headers: { 'X-Request-Id': header.XRequestId },
     content: { 'application/json': { schema } },
+  };
+}
+
+/** A Server-Sent Events answer; `schema` says what its frames carry. */
+export function sseResponse(schema: ZodMediaTypeObject['schema']): ResponseConfig {
+  return {
+    description: 'The event stream.',
+    headers: { 'X-Request-Id': header.XRequestId },
+    content: { 'text/event-stream': { schema } },
   };
 }
 

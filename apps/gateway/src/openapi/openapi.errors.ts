@@ -194,3 +194,6 @@ export const CustomModelNotFound = errorResponse(
       'no custom model "plates"; POST /v1/vision/custom/list lists them (yolov8n, yolov8n-int8, yolov8n-seg)',
   }),
 );
+
+/** What every authenticated native route may answer: no key, an unexpected error, Redis down. */
+export const Common = { 401: Unauthorized, 500: InternalError, 503: Unavailable };

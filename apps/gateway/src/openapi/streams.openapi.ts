@@ -1,12 +1,13 @@
 import type { RouteDoc } from './openapi.components';
 import * as errors from './openapi.errors';
-import { header, jsonResponse, param } from './openapi.components';
+import { deliveryLogRoute, nativeRoute } from './openapi.native';
+import { header, jsonResponse, param, sseResponse } from './openapi.components';
 import { StreamCreateSchema, StreamViewSchema } from '@argus/contracts';
 import { StreamDeliveryListSchema, StreamListSchema } from './openapi.schemas';
 
 /** The documentation of the streams routes (see openapi.document.ts). */
 export const STREAMS_ROUTES: RouteDoc[] = [
-  {
+  nativeRoute({
     method: 'post',
     path: '/v1/streams',
     tags: ['streams'],
@@ -14,7 +15,6 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     summary: 'Register a live stream (camera URL)',
     description:
       'One worker holds each stream under a lease it renews; if that worker dies another takes the stream over once the lease (STREAM_LEASE_MS, 6 s) lapses. Streams spread over the workers (STREAMS_PER_WORKER each at most).',
-    security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     request: { body: { required: true, content: { 'application/json': { schema: StreamCreateSchema } } } },
     responses: {
@@ -24,44 +24,33 @@ export const STREAMS_ROUTES: RouteDoc[] = [
         content: { 'application/json': { schema: StreamViewSchema } },
       },
       400: errors.BadRequest,
-      401: errors.Unauthorized,
       429: errors.TooManyRequests,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
+  }),
+  nativeRoute({
     method: 'get',
     path: '/v1/streams',
     tags: ['streams'],
     operationId: 'listStreams',
     summary: 'Every registered stream',
-    security: [{ bearerKey: [] }],
     parameters: [param.RequestId],
     responses: {
       200: jsonResponse('The streams.', StreamListSchema),
-      401: errors.Unauthorized,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
+  }),
+  nativeRoute({
     method: 'get',
     path: '/v1/streams/{id}',
     tags: ['streams'],
     operationId: 'getStream',
     summary: 'A stream: state, holder and metrics',
-    security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
       200: jsonResponse('The stream.', StreamViewSchema),
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
+  }),
+  nativeRoute({
     method: 'delete',
     path: '/v1/streams/{id}',
     tags: ['streams'],
@@ -69,17 +58,13 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     summary: 'Stop and remove a stream',
     description:
       'Its worker sees the lease gone at its next renewal (a third of STREAM_LEASE_MS) and kills ffmpeg; the registration, lease and events are deleted at once.',
-    security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
       200: jsonResponse('The stream as it was, with `state: stopped`.', StreamViewSchema),
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
+  }),
+  nativeRoute({
     method: 'get',
     path: '/v1/streams/{id}/events',
     tags: ['streams'],
@@ -87,29 +72,17 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     summary: 'Processed frames as Server-Sent Events',
     description:
       'One `frame` event per processed frame (`data`: `StreamFrameEvent`, `id`: the Redis stream entry id; send `Last-Event-ID` to resume), a `: keep-alive` comment every 5 s without frames, and an `end` event when the stream is deleted. The last STREAM_EVENTS_MAX events are kept. The same URL upgrades to a WebSocket (`Upgrade: websocket`; browsers may offer the key as the subprotocol `bearer.<key>` beside `argus.v1`) that sends the same events as JSON messages `{event, id, data}`; refusals (401, 403 `forbidden` for an origin outside CORS_ORIGINS, 404, 503) are answered before the upgrade. Example: `id: 1764660000000-0` / `event: frame` / `data: {"seq":0,"capturedAt":1764660000000,"width":480,"height":360,"detections":[…]}`.',
-    security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
-      200: {
-        description: 'The event stream.',
-        headers: { 'X-Request-Id': header.XRequestId },
-        content: {
-          'text/event-stream': {
-            schema: {
-              type: 'string',
-              description: "Server-Sent Events; each `frame` event's `data` is a `StreamFrameEvent`.",
-              contentSchema: { $ref: '#/components/schemas/StreamFrameEvent' },
-            },
-          },
-        },
-      },
-      401: errors.Unauthorized,
+      200: sseResponse({
+        type: 'string',
+        description: "Server-Sent Events; each `frame` event's `data` is a `StreamFrameEvent`.",
+        contentSchema: { $ref: '#/components/schemas/StreamFrameEvent' },
+      }),
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
+  }),
+  nativeRoute({
     method: 'get',
     path: '/v1/streams/{id}/frame',
     tags: ['streams'],
@@ -117,7 +90,6 @@ export const STREAMS_ROUTES: RouteDoc[] = [
     summary: 'The latest processed frame (JPEG)',
     description:
       "The frame whose boxes the stream's last event carries, or a newer one: `X-Frame-Seq` is its `seq` (match it with `StreamFrameEvent.seq`). Kept 60 s after the last processed frame; 404 before the first.",
-    security: [{ bearerKey: [] }],
     parameters: [param.StreamId, param.RequestId],
     responses: {
       200: {
@@ -128,46 +100,18 @@ export const STREAMS_ROUTES: RouteDoc[] = [
         },
         content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } },
       },
-      401: errors.Unauthorized,
       404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
     },
-  },
-  {
-    method: 'get',
+  }),
+  deliveryLogRoute({
     path: '/v1/streams/{id}/deliveries',
     tags: ['streams'],
     operationId: 'listStreamDeliveries',
     summary: 'Track webhook deliveries of a live stream and every attempt',
     description:
       'The `track.begin` / `track.end` deliveries of a stream registered with `callbackUrl`, in the same capped log as job deliveries; deleted with the stream.',
-    security: [{ bearerKey: [] }],
-    parameters: [
-      param.StreamId,
-      param.RequestId,
-      {
-        name: 'limit',
-        in: 'query',
-        required: false,
-        description: 'Deliveries per page (default 50).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      {
-        name: 'cursor',
-        in: 'query',
-        required: false,
-        description: '`nextCursor` of the previous page.',
-        schema: { type: 'string', pattern: '^[0-9]+$' },
-      },
-    ],
-    responses: {
-      200: jsonResponse('The deliveries, oldest first.', StreamDeliveryListSchema),
-      400: errors.BadRequest,
-      401: errors.Unauthorized,
-      404: errors.StreamNotFound,
-      500: errors.InternalError,
-      503: errors.Unavailable,
-    },
-  },
+    owner: param.StreamId,
+    list: StreamDeliveryListSchema,
+    notFound: errors.StreamNotFound,
+  }),
 ];

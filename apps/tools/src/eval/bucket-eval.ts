@@ -7,18 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  loadDetectModel,
-  loadParseModelSet,
-  manifestPathFor,
-  readManifest,
-  resolveModel,
-  runParse,
-  type DetectModel,
-  type ParseModelSet,
-  type ParseTuning,
-} from '@argus/models';
+import { runParse, type ParseTuning } from '@argus/models';
 import { LIP20_LABELS, decodeGrayLabels } from '@argus/vision';
+import { withParseModels } from './parse-models';
 
 export const BUCKETS = ['Background', 'Hair', 'Skin', 'Upper', 'Lower', 'Shoes'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -251,14 +242,8 @@ export interface BucketEvalOptions {
 
 /** Scores one parse model on the given samples (crops mode with the default detector, as the API's default). */
 export async function evaluateBuckets(opts: BucketEvalOptions): Promise<ModelScores> {
-  const manifest = readManifest(manifestPathFor(opts.modelsDir));
-  const entry = resolveModel(manifest, 'parse', opts.modelId);
-  const sessionOpts = { intraOpThreads: opts.intraOpThreads ?? 0 };
-  let set: ParseModelSet | undefined;
-  let persons: DetectModel | undefined;
-  try {
-    set = await loadParseModelSet(manifest, entry, opts.modelsDir, sessionOpts);
-    persons = await loadDetectModel(resolveModel(manifest, 'detect'), opts.modelsDir, sessionOpts);
+  const load = { ...opts, persons: true };
+  return withParseModels(load, async ({ modelId, set, persons }) => {
     const models = { ...set, persons };
     const run = async (s: Sample) => {
       const [bytes, gt] = await Promise.all([fs.promises.readFile(s.image), fs.promises.readFile(s.label)]);
@@ -282,7 +267,7 @@ export async function evaluateBuckets(opts: BucketEvalOptions): Promise<ModelSco
       }
       return { pred: parsed.canvas.labels, truth };
     };
-    const out: ModelScores = { modelId: entry.id };
+    const out: ModelScores = { modelId };
     if (opts.ccp?.length) {
       const mapping = opts.ccpMapping;
       if (!mapping) throw new Error('ccp samples need the to_lip.tsv mapping');
@@ -325,9 +310,5 @@ export async function evaluateBuckets(opts: BucketEvalOptions): Promise<ModelSco
       };
     }
     return out;
-  } finally {
-    await set?.parts.session.release();
-    await set?.clothes?.session.release();
-    await persons?.session.release();
-  }
+  });
 }

@@ -11,18 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@argus/config';
-import {
-  loadDetectModel,
-  loadParseModelSet,
-  manifestPathFor,
-  readManifest,
-  resolveModel,
-  runParse,
-  type DetectModel,
-  type ParseModelSet,
-  type ParseTuning,
-} from '@argus/models';
+import { runParse, type ParseTuning } from '@argus/models';
 import { decodeGrayLabels } from '@argus/vision';
+import { withParseModels } from './parse-models';
 
 /**
  * Whole-image reference (mIoU, person IoU; long side 513, threshold 0.5) per model id, from
@@ -218,20 +209,8 @@ export async function evaluateParsing(opts: ParseEvalOptions): Promise<ParseEval
   const samples = listCihp(opts.datasetDir ?? defaultCihpDir());
   const modes = opts.modes ?? (['whole', 'crops'] as const);
   const limits = { maxPixels: opts.maxPixels ?? 40_000_000 };
-  const sessionOpts = { intraOpThreads: opts.intraOpThreads ?? 0 };
-  const manifest = readManifest(manifestPathFor(opts.modelsDir));
-  const partsEntry = resolveModel(manifest, 'parse', opts.modelId);
-  let parts: ParseModelSet | undefined;
-  let persons: DetectModel | undefined;
-  try {
-    parts = await loadParseModelSet(manifest, partsEntry, opts.modelsDir, sessionOpts);
-    if (modes.includes('crops')) {
-      persons = await loadDetectModel(
-        resolveModel(manifest, 'detect', opts.personModelId),
-        opts.modelsDir,
-        sessionOpts,
-      );
-    }
+  const load = { ...opts, persons: modes.includes('crops') };
+  return withParseModels(load, async ({ modelId, set: parts, persons }) => {
     const truth = await Promise.all(
       samples.map(async (s) => decodeGrayLabels(await fs.promises.readFile(s.labelPath))),
     );
@@ -259,10 +238,6 @@ export async function evaluateParsing(opts: ParseEvalOptions): Promise<ParseEval
       const msPerImage = (performance.now() - started) / samples.length;
       results.push({ mode, images: samples.length, msPerImage, ...scoreConfusion(confusion) });
     }
-    return { modelId: partsEntry.id, personModelId: persons?.entry.id ?? null, results };
-  } finally {
-    await parts?.parts.session.release();
-    await parts?.clothes?.session.release();
-    await persons?.session.release();
-  }
+    return { modelId, personModelId: persons?.entry.id ?? null, results };
+  });
 }
