@@ -14,6 +14,7 @@ import {
   RedisKeys,
   StreamStore,
   StreamWebhooks,
+  VideoChunkStore,
   WorkerRegistry,
   bullPrefix,
   createQueue,
@@ -172,8 +173,7 @@ export async function startWorker(config: Config, log: Logger): Promise<WorkerAp
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     log,
     video: {
-      redis: connection,
-      keys,
+      chunks: (jobId, ttlSeconds) => new VideoChunkStore(connection, keys, jobId, ttlSeconds),
       ffmpeg: config.FFMPEG_PATH,
       ffprobe: config.FFPROBE_PATH,
       maxDurationSec: config.MAX_VIDEO_SECONDS,

@@ -27,3 +27,4 @@ export * from './idempotency.repository';
 export * from './metrics-snapshot.repository';
 export * from './stream-feeds';
 export * from './stream-webhooks';
+export * from './video-chunks.repository';

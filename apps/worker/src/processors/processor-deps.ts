@@ -1,4 +1,5 @@
-import type { CancelFlags, JobEvents, RedisClient, RedisKeys, ResultCache, UploadStore } from '@argus/queue';
+import type { CancelFlags, JobEvents, ResultCache, UploadStore, VideoChunkStore } from '@argus/queue';
+import type { ResumePoint } from '../video/video-detect';
 import type { Logger } from '@argus/config';
 import type { Inference } from '../inference/bounded-inference';
 
@@ -21,9 +22,8 @@ export interface ProcessorDeps {
 
 /** What video jobs need beyond an image job: ffmpeg, limits, and a way to stop them. */
 export interface VideoDeps {
-  /** For the per-chunk results (one MULTI per chunk; VideoChunkStore). */
-  redis: RedisClient;
-  keys: RedisKeys;
+  /** A video job's per-chunk results and resume point in Redis (the data layer's repository). */
+  chunks(jobId: string, ttlSeconds: number): VideoChunkStore<ResumePoint>;
   ffmpeg: string;
   ffprobe: string;
   maxDurationSec: number;

@@ -16,7 +16,6 @@ import { toJobFailure } from './job-failure';
 import { completedSnapshot, failedSnapshot } from '../lifecycle/job-snapshot';
 import { frameAnalyzer } from '../video/frame-analyzers';
 import { summarizeTracks } from '../video/track-summary';
-import { VideoChunkStore } from '../video/video-chunk-store';
 import { detectVideoFrames } from '../video/video-detect';
 import { plannedFrames, probeVideo } from '../video/video-probe';
 import { renderVideoArtifacts } from '../video/video-render';
@@ -39,9 +38,7 @@ export async function runVideoJob(job: Job<JobData, JobReturn>, deps: ProcessorD
   });
   const jobId = String(job.id);
   const video = deps.video;
-  const store = video
-    ? new VideoChunkStore(video.redis, video.keys, jobId, deps.resultTtlSeconds)
-    : undefined;
+  const store = video ? video.chunks(jobId, deps.resultTtlSeconds) : undefined;
   const controller = new AbortController();
   const onStop = () => controller.abort(video?.stopping.reason);
   video?.stopping.addEventListener('abort', onStop, { once: true });

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import type { Detection, ModelRef, TrackedPerson, VideoFrameResult } from '@argus/contracts';
-import { ByteTracker } from '@argus/vision';
+import type { VideoChunkStore } from '@argus/queue';
+import { ByteTracker, type TrackerState } from '@argus/vision';
 import { abortReason } from './ffmpeg-process';
 import { readFrames, type VideoFrame } from './frame-reader';
-import type { VideoChunkStore } from './video-chunk-store';
 import type { VideoProbe } from './video-probe';
 
 /** What the task's model found in one frame. */
@@ -14,9 +14,17 @@ export interface FrameAnalysis {
   model: ModelRef;
 }
 
+/** Where a video job picks up after a restart: the next frame and the tracker as it was. */
+export interface ResumePoint {
+  nextFrame: number;
+  tracker: TrackerState;
+  /** The model that produced the stored frames (id and sha256, for the result). */
+  model: ModelRef;
+}
+
 export interface VideoDetectDeps {
   ffmpeg: string;
-  store: VideoChunkStore;
+  store: VideoChunkStore<ResumePoint>;
   /** Aborted on cancel or shutdown: ffmpeg is killed and the wait for inference ends. */
   signal: AbortSignal;
   timeoutMs: number;

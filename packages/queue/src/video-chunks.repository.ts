@@ -1,13 +1,10 @@
-import type { ModelRef, VideoFrameResult } from '@argus/contracts';
-import type { RedisClient, RedisKeys } from '@argus/queue';
-import type { TrackerState } from '@argus/vision';
+import type { VideoFrameResult } from '@argus/contracts';
+import type { RedisKeys } from './keys';
+import type { RedisClient } from './redis-connection';
 
-/** Where a video job picks up after a restart: the next frame and the tracker as it was. */
-export interface ResumePoint {
+/** Where a video job picks up after a restart (the worker's shape: next frame, tracker, model). */
+export interface VideoResumePoint {
   nextFrame: number;
-  tracker: TrackerState;
-  /** The model that produced the stored frames (id and sha256, for the result). */
-  model: ModelRef;
 }
 
 /**
@@ -16,7 +13,7 @@ export interface ResumePoint {
  * replaces itself instead of duplicating frames; the chunk and the resume point are written
  * in one MULTI, so a resume never skips or repeats a frame.
  */
-export class VideoChunkStore {
+export class VideoChunkStore<Point extends VideoResumePoint = VideoResumePoint> {
   private readonly chunksKey: string;
   private readonly resumeKey: string;
 
@@ -30,12 +27,12 @@ export class VideoChunkStore {
     this.resumeKey = keys.videoResume(jobId);
   }
 
-  async resume(): Promise<ResumePoint | null> {
+  async resume(): Promise<Point | null> {
     const raw = await this.redis.get(this.resumeKey);
-    return raw === null ? null : (JSON.parse(raw) as ResumePoint);
+    return raw === null ? null : (JSON.parse(raw) as Point);
   }
 
-  async commit(frames: readonly VideoFrameResult[], point: ResumePoint): Promise<void> {
+  async commit(frames: readonly VideoFrameResult[], point: Point): Promise<void> {
     if (frames.length === 0) return;
     await this.redis
       .multi()
