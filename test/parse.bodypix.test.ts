@@ -6,32 +6,15 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ParseResult } from '@argus/contracts';
-import { parseImage, type DetectModel, type ParseModel } from '@argus/models';
+import { parseImage } from '@argus/models';
 import { LIP20_LABELS, LIP20_PALETTE, decodeRgb, decodeRle } from '@argus/vision';
 import { readIndexedPng } from './support/indexed-png';
-import {
-  LIMITS,
-  OPTIONS,
-  SAMPLES,
-  SHARED,
-  loadBodypixModels,
-  readInput,
-  releaseBodypixModels,
-} from './support/parse-golden';
+import { LIMITS, OPTIONS, SAMPLES, SHARED, readInput, useBodypixModels } from './support/parse-golden';
 
 /** A coco128 photo (bowls of food) whose labels have no person, and in which neither mode finds one. */
 const NO_PERSON = path.join(SHARED, 'coco128', 'images', 'train2017', '000000000009.jpg');
 
-let parts: ParseModel;
-let persons: DetectModel;
-
-beforeAll(async () => {
-  ({ parts, persons } = await loadBodypixModels());
-});
-
-afterAll(async () => {
-  await releaseBodypixModels({ parts, persons });
-});
+const models = useBodypixModels();
 
 const inside = (
   inner: ParseResult['persons'][number]['box'],
@@ -100,7 +83,7 @@ async function checkConsistency(
 describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
   it('zidane.jpg: 2 people, each with a face and a torso inside their own box', async () => {
     const bytes = readInput(path.join(SAMPLES, 'zidane.jpg'));
-    const { result, artifacts } = await parseImage({ parts, persons }, bytes, OPTIONS, LIMITS);
+    const { result, artifacts } = await parseImage(models, bytes, OPTIONS, LIMITS);
     expect(result.mode).toBe('crops');
     expect(result.model.id).toBe('bodypix-075');
     expect(result.personModel?.id).toBe('yolov8n');
@@ -132,7 +115,7 @@ describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
 
   it('bus.jpg: at least 3 people with legs and feet', async () => {
     const bytes = readInput(path.join(SAMPLES, 'bus.jpg'));
-    const { result, artifacts } = await parseImage({ parts, persons }, bytes, OPTIONS, LIMITS);
+    const { result, artifacts } = await parseImage(models, bytes, OPTIONS, LIMITS);
     expect(result.numPersons).toBeGreaterThanOrEqual(3);
     expect(result.partsDetected).toEqual(
       expect.arrayContaining(['Face', 'UpperClothes', 'Left-leg', 'Right-leg', 'Left-shoe']),
@@ -144,12 +127,7 @@ describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
 
   it('bus.jpg in whole-image mode also finds people (split by connected regions)', async () => {
     const bytes = readInput(path.join(SAMPLES, 'bus.jpg'));
-    const { result, artifacts } = await parseImage(
-      { parts, persons },
-      bytes,
-      { ...OPTIONS, mode: 'whole' },
-      LIMITS,
-    );
+    const { result, artifacts } = await parseImage(models, bytes, { ...OPTIONS, mode: 'whole' }, LIMITS);
     expect(result.mode).toBe('whole');
     expect(result.personModel).toBeUndefined();
     expect(result.timings.detectMs).toBe(0);
@@ -161,7 +139,7 @@ describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
     const bytes = readInput(NO_PERSON);
     const input = await decodeRgb(bytes, LIMITS);
     for (const mode of ['crops', 'whole'] as const) {
-      const { result, artifacts } = await parseImage({ parts, persons }, bytes, { ...OPTIONS, mode }, LIMITS);
+      const { result, artifacts } = await parseImage(models, bytes, { ...OPTIONS, mode }, LIMITS);
       expect(result.numPersons).toBe(0);
       expect(result.persons).toEqual([]);
       expect(result.partsDetected).toEqual([]);
@@ -176,7 +154,7 @@ describe('parseImage with BodyPix 0.75 and the YOLOv8n person detector', () => {
 
   it('falls back to whole-image mode when no person detector is loaded', async () => {
     const bytes = readInput(path.join(SAMPLES, 'zidane.jpg'));
-    const { result } = await parseImage({ parts }, bytes, OPTIONS, LIMITS);
+    const { result } = await parseImage({ parts: models.parts }, bytes, OPTIONS, LIMITS);
     expect(result.mode).toBe('whole');
     expect(result.numPersons).toBeGreaterThanOrEqual(1);
   });

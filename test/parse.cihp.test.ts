@@ -4,28 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DetectModel, type ParseModel, runParse } from '@argus/models';
+import { runParse } from '@argus/models';
 import { PARSE_REFERENCE, evaluateParsing } from '../apps/tools/src/eval/parse-eval';
-import {
-  LIMITS,
-  MODELS_DIR,
-  OPTIONS,
-  SHARED,
-  loadBodypixModels,
-  readInput,
-  releaseBodypixModels,
-} from './support/parse-golden';
+import { LIMITS, MODELS_DIR, OPTIONS, SHARED, readInput, useBodypixModels } from './support/parse-golden';
 
-let parts: ParseModel;
-let persons: DetectModel;
-
-beforeAll(async () => {
-  ({ parts, persons } = await loadBodypixModels());
-});
-
-afterAll(async () => {
-  await releaseBodypixModels({ parts, persons });
-});
+const models = useBodypixModels();
 
 describe('CIHP accuracy (coarse 6-class mIoU, ../shared/data/cihp_val5)', () => {
   it('whole-image mode is not worse than the reference, and crop-and-paste beats it', async () => {
@@ -58,7 +41,7 @@ describe('CIHP accuracy (coarse 6-class mIoU, ../shared/data/cihp_val5)', () => 
     const { decodeGrayLabels } = await import('@argus/vision');
     for (const id of ids) {
       const parsed = await runParse(
-        { parts },
+        { parts: models.parts },
         readInput(path.join(dir, 'images', `${id}.jpg`)),
         { ...OPTIONS, mode: 'whole' },
         LIMITS,

@@ -51,7 +51,18 @@ export async function loadBodypixModels(): Promise<BodypixModels> {
   return { parts, persons };
 }
 
-export async function releaseBodypixModels(models: Partial<BodypixModels>): Promise<void> {
-  await models.parts?.session.release();
-  await models.persons?.session.release();
+/**
+ * Loads BodyPix 0.75 and the person detector before the suite and releases them after it;
+ * the returned object holds them while its tests run.
+ */
+export function useBodypixModels(): BodypixModels {
+  const models = {} as BodypixModels;
+  beforeAll(async () => {
+    Object.assign(models, await loadBodypixModels());
+  });
+  afterAll(async () => {
+    await models.parts?.session.release();
+    await models.persons?.session.release();
+  });
+  return models;
 }
