@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../chromium';
 import { decodeRle } from '@argus/vision';
 import { REPO_ROOT, sample, startPlatform, type Platform } from '../platform';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'webui');
 export const DOC_IMAGES = path.join(REPO_ROOT, 'docs', 'images');
 export const DESKTOP = { width: 1280, height: 900 };
@@ -183,20 +183,7 @@ export async function startWebui(): Promise<void> {
   ui.profile = fs.mkdtempSync(path.join(os.tmpdir(), 'argus-webui-'));
   // A persistent context on a fresh profile: the page's localStorage and IndexedDB live
   // there across the reload test, and it is deleted afterwards.
-  ui.context = await chromium.launchPersistentContext(ui.profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: DESKTOP,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ui.context = await launchChromium(ui.profile, DESKTOP);
   ui.page = ui.context.pages()[0] ?? (await ui.context.newPage());
   watch(ui.page);
   await ui.page.goto(ui.platform.url);
