@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './support/chromium';
 import { MjpegServer } from './support/mjpeg-server';
 import { SAMPLES, startPlatform, type Platform } from './support/platform';
 import { panningVideo, tempDir } from './support/test-videos';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = tempDir('webui-media');
 let platform: Platform;
 let camera: MjpegServer;
@@ -52,20 +52,7 @@ beforeAll(async () => {
     gatewayEnv: { STREAM_ALLOW_PRIVATE: 'true' },
   });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'argus-webui-media-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(profile, { width: 1280, height: 900 });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (err) => pageErrors.push(`${err.name}: ${err.message}`));
   page.on('console', (m) => {
