@@ -167,7 +167,8 @@ export const OPS_ROUTES: RouteDoc[] = [
     security: [],
     responses: {
       200: {
-        description: 'The OpenAPI 3.1 document, as stored in apps/gateway/openapi.json.',
+        description:
+          "The OpenAPI 3.1 document, generated from the contracts' zod schemas and the route docs.",
         headers: { 'X-Request-Id': header.XRequestId },
         content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
       },
