@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import sharp from 'sharp';
+import type { FileChooser } from 'playwright-core';
 import { decodeRle } from '@argus/vision';
 import { boxColour } from '../../../apps/webui/src/box-colours';
 import { SAMPLES } from '../platform';
@@ -117,9 +118,17 @@ export async function worksWithKeyboard(): Promise<void> {
   await page.locator('label.segment', { hasText: 'Detect objects' }).click();
   await page.locator('#pick').focus();
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('pick');
-  const chooser = page.waitForEvent('filechooser');
-  await page.keyboard.press('Enter');
-  await (await chooser).setFiles(path.join(SAMPLES, 'zidane.jpg'));
+  // Enter on the focused button opens the file dialog. On a starved machine Chromium can
+  // drop the key's user activation before the handler's `input.click()` runs (seen once in
+  // CI, 30 s without a dialog): press it again, still from the keyboard, once.
+  let chooser: FileChooser | undefined;
+  for (let attempt = 0; attempt < 2 && !chooser; attempt++) {
+    const opened = page.waitForEvent('filechooser', { timeout: 15_000 }).catch(() => undefined);
+    await page.locator('#pick').press('Enter');
+    chooser = await opened;
+  }
+  expect(chooser).toBeDefined();
+  await chooser!.setFiles(path.join(SAMPLES, 'zidane.jpg'));
   await waitForNewest(page, 4, 'completed');
   await page.locator('table.detections tbody tr').first().focus();
   await page.waitForSelector('table.detections tbody tr.highlight[data-index="0"]');

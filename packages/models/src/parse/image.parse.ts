@@ -82,6 +82,10 @@ export async function runParseWith(
   const entry = models.parts.entry;
   const tuning: ParseTuning = {
     ...DEFAULT_PARSE_TUNING,
+    // The larger lone-person crop was tuned for the fused model, whose segmenter redraws the
+    // garments; BodyPix alone keeps its 385 crop (at 433, zidane.jpg's face labels spread
+    // over the torsos: test/parse.bodypix.test.ts).
+    ...(models.clothes ? {} : { cropSoloSide: 0 }),
     wholeMaxSide: entry.preprocess.width,
     ...definedOnly(opts),
   };
