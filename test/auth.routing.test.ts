@@ -6,37 +6,13 @@
  */
 import os from 'node:os';
 import { ApiKeyStore, RedisKeys } from '@argus/queue';
-import { createApp } from '../apps/gateway/src/app';
+import { gatewayRouterStack, type RouterLayer } from './support/route-table';
 import { sample, startPlatform, type Platform } from './support/platform';
 
 const ENV_KEY = 'env-key-routing-0123456789';
 const JOB_ID = '00000000-0000-4000-8000-000000000000';
 
-/** The slice of Express 5's router that lists routes (as in openapi.test.ts). */
-interface RouterLayer {
-  route?: { path: unknown; methods: Record<string, boolean | undefined> };
-  handle?: { stack?: RouterLayer[] };
-}
-
 function routeTable(): { method: string; path: string }[] {
-  const unused = Object.freeze({}) as never;
-  const app = createApp({
-    log: unused,
-    jobs: unused,
-    jobEvents: unused,
-    waiters: unused,
-    idempotency: unused,
-    keys: unused,
-    redis: unused,
-    registry: unused,
-    settings: {
-      callbackPolicy: { allowPrivate: false, allowedHosts: [] },
-      maxUploadBytes: 1,
-      maxPixels: 1,
-      syncTimeoutMs: 1,
-      workerMaxAgeMs: 1,
-    },
-  });
   const walk = (stack: RouterLayer[]): { method: string; path: string }[] =>
     stack.flatMap((layer) => {
       if (layer.route && typeof layer.route.path === 'string') {
@@ -47,7 +23,7 @@ function routeTable(): { method: string; path: string }[] {
       }
       return layer.handle?.stack ? walk(layer.handle.stack) : [];
     });
-  return walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  return walk(gatewayRouterStack());
 }
 
 /** Other spellings of one path: upper case, a capitalised segment, a trailing slash, a doubled one. */

@@ -2,16 +2,8 @@
  * The generated OpenAPI document lists exactly the routes the gateway's Express app serves
  * (read from the app's routing table; no request is sent).
  */
-import { createApp } from '../apps/gateway/src/app';
+import { gatewayRouterStack, type RouterLayer } from './support/route-table';
 import { doc, operations } from './support/openapi-doc';
-
-/** The slice of Express 5's router (package `router` 2.x) that lists routes. */
-interface RouterLayer {
-  route?: { path: unknown; methods: Record<string, boolean | undefined> };
-  handle?: { stack?: RouterLayer[] };
-  /** The path given to `use()`; `/` for routers mounted at the root. */
-  rawPath?: unknown;
-}
 
 /** `METHOD /openapi/{style}` for every route in a router stack, nested routers included. */
 function routesOf(stack: RouterLayer[], prefix = ''): string[] {
@@ -37,27 +29,7 @@ function routesOf(stack: RouterLayer[], prefix = ''): string[] {
 }
 
 describe('openapi.json documents exactly the routes the gateway serves', () => {
-  // Not called: only the routing table is read. Routers capture their dependencies when
-  // they are built and touch them only while handling a request, and none is sent here.
-  const unused = Object.freeze({}) as never;
-  const app = createApp({
-    log: unused,
-    jobs: unused,
-    jobEvents: unused,
-    waiters: unused,
-    idempotency: unused,
-    keys: unused,
-    redis: unused,
-    registry: unused,
-    settings: {
-      callbackPolicy: { allowPrivate: false, allowedHosts: [] },
-      maxUploadBytes: 1,
-      maxPixels: 1,
-      syncTimeoutMs: 1,
-      workerMaxAgeMs: 1,
-    },
-  });
-  const served = routesOf((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  const served = routesOf(gatewayRouterStack());
   const documented = operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path}`);
 
   it('finds the routes in the Express app', () => {

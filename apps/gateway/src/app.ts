@@ -2,8 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { cors, securityHeaders } from './http/security-headers';
 import type { Logger } from '@argus/config';
 import {
-  blockingConnection,
-  StreamFeeds,
+  type StreamFeeds,
   StreamStore,
   type IdempotencyStore,
   type JobEvents,
@@ -43,8 +42,8 @@ export interface GatewayDeps {
   keys: RedisKeys;
   redis: Redis;
   registry: WorkerRegistry;
-  /** Live-stream event readers (one per stream, shared by its clients); built from `redis` when omitted. */
-  streamFeeds?: StreamFeeds;
+  /** Live-stream event readers (one per stream, shared by its clients; limits from the config). */
+  streamFeeds: StreamFeeds;
   /** Metrics and `/metrics`; a bare one (no queues, no fleet) when omitted. */
   telemetry?: GatewayTelemetry;
   /** API keys (auth/auth.ts); without it the app runs open, as chosen by whoever builds it so. */
@@ -126,12 +125,7 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use(
     streamsRouter({
       streams,
-      feeds:
-        deps.streamFeeds ??
-        new StreamFeeds(streams, () => blockingConnection(deps.redis), {
-          maxReaders: 64,
-          maxClients: 1_000,
-        }),
+      feeds: deps.streamFeeds,
       corsOrigins: deps.settings.corsOrigins,
       resolveModel: (task, model) => deps.jobs.prepare(task, model ? { model } : {}).model.id,
       policy: deps.settings.streamPolicy ?? { allowPrivate: false, allowedHosts: [] },
